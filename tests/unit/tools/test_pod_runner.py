@@ -1,0 +1,74 @@
+"""Pure parts of the pod runner: IP allocation and the pod → command mapping."""
+import pytest
+
+from pod_runner import container_command
+from pod_runner.ip_pool import IpPool
+
+
+def test_pool_refuses_a_cidr_outside_loopback():
+    with pytest.raises(ValueError, match="not inside 127.0.0.0/8"):
+        IpPool("192.0.2.0/24")
+
+
+def test_pool_allocates_lowest_free_and_reuses_released():
+    pool = IpPool("127.2.0.0/29")
+    assert pool.reserve("127.2.0.1")
+    assert not pool.reserve("127.2.0.1"), "an address is reserved once"
+    assert not pool.reserve("127.9.0.1"), "addresses outside the pool are refused"
+    a, b = pool.allocate(), pool.allocate()
+    assert (a, b) == ("127.2.0.2", "127.2.0.3")
+    pool.release(a)
+    assert pool.allocate() == a
+
+
+def test_pool_exhaustion_is_an_error():
+    pool = IpPool("127.2.0.0/30")  # two usable hosts
+    pool.allocate()
+    pool.allocate()
+    with pytest.raises(RuntimeError, match="exhausted"):
+        pool.allocate()
+
+
+@pytest.mark.parametrize("image,expected", [
+    ("relay:v2", ("relay", "v2")),
+    ("registry.example:5000/team/relay:v3", ("relay", "v3")),
+    ("relay", ("relay", "latest")),
+])
+def test_split_image(image, expected):
+    assert container_command.split_image(image) == expected
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("--bind=$(POD_IP)", "--bind=127.2.0.7"),
+    ("$(POD_IP):$(PORT)", "127.2.0.7:7000"),
+    ("$(UNKNOWN)", "$(UNKNOWN)"),
+    ("$$(POD_IP)", "$(POD_IP)"),
+    ("plain", "plain"),
+])
+def test_expand_follows_kubernetes_rules(text, expected):
+    assert container_command.expand(text, {"POD_IP": "127.2.0.7", "PORT": "7000"}) == expected
+
+
+def test_build_resolves_env_field_refs_and_args():
+    pod = {
+        "metadata": {"name": "relay-abc-0", "namespace": "ns1", "labels": {"baton.dev/tier": "r"}},
+        "spec": {"nodeName": "kwok-node-0", "containers": [{
+            "name": "relay", "image": "relay:v2",
+            "env": [{"name": "PORT", "value": "7000"},
+                    {"name": "ME", "valueFrom": {"fieldRef": {"fieldPath": "metadata.name"}}},
+                    {"name": "TIER", "valueFrom": {"fieldRef": {
+                        "fieldPath": "metadata.labels['baton.dev/tier']"}}}],
+            "args": ["--listen=$(POD_IP):$(PORT)", "--name=$(ME)", "--tier=$(TIER)",
+                     "--version=$(IMAGE_TAG)"],
+        }]},
+    }
+    cmd = container_command.build(pod, {"relay": "/bin/relay"}, "127.2.0.7", "127.0.100.1")
+    assert cmd.program == "/bin/relay"
+    assert cmd.args == ["--listen=127.2.0.7:7000", "--name=relay-abc-0", "--tier=r", "--version=v2"]
+    assert cmd.env["POD_NAMESPACE"] == "ns1"
+
+
+def test_build_refuses_an_unknown_image():
+    pod = {"spec": {"containers": [{"name": "x", "image": "nginx:1"}]}}
+    with pytest.raises(ValueError, match="no local program"):
+        container_command.build(pod, {"relay": "/bin/relay"}, "127.2.0.7", "")

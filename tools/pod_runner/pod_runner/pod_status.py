@@ -1,0 +1,52 @@
+"""The status a kubelet would report for a pod (pure)."""
+from datetime import datetime, timezone
+
+
+def now_rfc3339() -> str:
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _condition(ctype: str, ok: bool, since: str) -> dict:
+    return {"type": ctype, "status": "True" if ok else "False", "lastTransitionTime": since}
+
+
+def status_patch(*, pod: dict, pod_ip: str, host_ip: str, phase: str, ready: bool,
+                 running: bool, restart_count: int, started_at: str, ready_since: str,
+                 exit_code: int | None = None) -> dict:
+    """The whole status kubelet would report now."""
+    containers = pod.get("spec", {}).get("containers", [])
+    statuses = []
+    for i, c in enumerate(containers):
+        if running:
+            state = {"running": {"startedAt": started_at}}
+        else:
+            state = {"terminated": {"exitCode": exit_code if exit_code is not None else 0,
+                                    "startedAt": started_at, "finishedAt": now_rfc3339(),
+                                    "reason": "Completed" if exit_code == 0 else "Error"}}
+        statuses.append({
+            "name": c.get("name", f"c{i}"),
+            "image": c.get("image", ""),
+            "imageID": "",
+            "ready": ready,
+            "started": running,
+            "restartCount": restart_count,
+            "state": state,
+        })
+    since = ready_since or started_at
+    return {
+        "status": {
+            "phase": phase,
+            "podIP": pod_ip,
+            "podIPs": [{"ip": pod_ip}],
+            "hostIP": host_ip,
+            "hostIPs": [{"ip": host_ip}] if host_ip else [],
+            "startTime": started_at,
+            "conditions": [
+                _condition("PodScheduled", True, started_at),
+                _condition("Initialized", True, started_at),
+                _condition("ContainersReady", ready, since),
+                _condition("Ready", ready, since),
+            ],
+            "containerStatuses": statuses,
+        }
+    }
