@@ -1,0 +1,79 @@
+#include "drain/drain_reading.h"
+
+#include <nlohmann/json.hpp>
+
+namespace baton::drain {
+
+std::string_view ToString(DrainState s) {
+  switch (s) {
+    case DrainState::kServing:
+      return "Serving";
+    case DrainState::kDraining:
+      return "Draining";
+    case DrainState::kDrained:
+      return "Drained";
+  }
+  return "Unknown";
+}
+
+namespace {
+
+std::optional<DrainState> ParseState(const std::string& s) {
+  if (s == "Serving") return DrainState::kServing;
+  if (s == "Draining") return DrainState::kDraining;
+  if (s == "Drained") return DrainState::kDrained;
+  return std::nullopt;
+}
+
+}  // namespace
+
+DrainReading ParseDrainAnswer(int http_status, std::string_view body,
+                              std::chrono::system_clock::time_point at) {
+  if (http_status < 200 || http_status > 299) {
+    return DrainReading::Unknown("HTTP " + std::to_string(http_status), at);
+  }
+  // No exceptions: a garbled body is an ordinary, expected input here.
+  auto doc = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
+  if (doc.is_discarded() || !doc.is_object()) {
+    return DrainReading::Unknown("body is not a JSON object", at);
+  }
+  auto protocol = doc.find("protocol");
+  if (protocol == doc.end() || !protocol->is_string() || *protocol != "baton.dev/drain/v1") {
+    return DrainReading::Unknown("protocol is not baton.dev/drain/v1", at);
+  }
+  auto instance = doc.find("instanceId");
+  if (instance == doc.end() || !instance->is_string() ||
+      instance->get_ref<const std::string&>().empty()) {
+    return DrainReading::Unknown("instanceId missing", at);
+  }
+  auto sessions = doc.find("sessions");
+  // is_number_integer() is true for both signed and unsigned JSON integers;
+  // 1.5 or "12" are refused, as is anything negative or implausibly large.
+  if (sessions == doc.end() || !sessions->is_number_integer()) {
+    return DrainReading::Unknown("sessions is not an integer", at);
+  }
+  if (sessions->is_number_unsigned() ? sessions->get<uint64_t>() > uint64_t(kMaxPlausibleSessions)
+                                     : (sessions->get<int64_t>() < 0 ||
+                                        sessions->get<int64_t>() > kMaxPlausibleSessions)) {
+    return DrainReading::Unknown("sessions out of range", at);
+  }
+  auto state = doc.find("state");
+  std::optional<DrainState> parsed_state;
+  if (state != doc.end() && state->is_string()) parsed_state = ParseState(*state);
+  if (!parsed_state) return DrainReading::Unknown("state is not Serving|Draining|Drained", at);
+  // "Drained" with sessions left contradicts itself: believe neither half.
+  if (*parsed_state == DrainState::kDrained && sessions->get<int64_t>() != 0) {
+    return DrainReading::Unknown("state Drained with sessions > 0", at);
+  }
+
+  DrainReading r;
+  r.known = true;
+  r.sessions = sessions->get<int64_t>();
+  r.state = *parsed_state;
+  r.instance_id = instance->get<std::string>();
+  if (auto v = doc.find("version"); v != doc.end() && v->is_string()) r.version = *v;
+  r.read_at = at;
+  return r;
+}
+
+}  // namespace baton::drain
