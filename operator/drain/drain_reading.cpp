@@ -52,9 +52,9 @@ DrainReading ParseDrainAnswer(int http_status, std::string_view body,
   if (sessions == doc.end() || !sessions->is_number_integer()) {
     return DrainReading::Unknown("sessions is not an integer", at);
   }
-  if (sessions->is_number_unsigned() ? sessions->get<uint64_t>() > uint64_t(kMaxPlausibleSessions)
-                                     : (sessions->get<int64_t>() < 0 ||
-                                        sessions->get<int64_t>() > kMaxPlausibleSessions)) {
+  if (sessions->is_number_unsigned()
+          ? sessions->get<uint64_t>() > uint64_t(kMaxPlausibleSessions)
+          : (sessions->get<int64_t>() < 0 || sessions->get<int64_t>() > kMaxPlausibleSessions)) {
     return DrainReading::Unknown("sessions out of range", at);
   }
   auto state = doc.find("state");

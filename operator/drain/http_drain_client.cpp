@@ -38,8 +38,8 @@ class HttpDrainClient final : public DrainClient {
     nlohmann::json body = {{"pace", req.pace}, {"deadline", FormatRfc3339(req.deadline)}};
     if (!req.successor.empty()) body["successor"] = req.successor;
     if (!req.reason.empty()) body["reason"] = req.reason;
-    return SendAndWait(ep, MakeRequest(web::http::methods::POST, ep, ep.path + "/start",
-                                       body.dump()));
+    return SendAndWait(ep,
+                       MakeRequest(web::http::methods::POST, ep, ep.path + "/start", body.dump()));
   }
 
   DrainReading Cancel(const DrainEndpoint& ep) override {

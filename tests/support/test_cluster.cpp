@@ -117,8 +117,8 @@ TestCluster::TestCluster() : repo_root_(FindRepoRoot()) {
                             : "kubectl");
   // Use the cluster named by KUBECONFIG when it answers.
   if (const char* kc = std::getenv("KUBECONFIG"); kc && *kc) {
-    auto probe = RunCommand({kubectl_, "--kubeconfig", kc, "--request-timeout=5s", "get",
-                             "--raw", "/readyz"});
+    auto probe = RunCommand(
+        {kubectl_, "--kubeconfig", kc, "--request-timeout=5s", "get", "--raw", "/readyz"});
     if (probe.exit_code == 0) {
       kubeconfig_ = kc;
       return;
@@ -126,9 +126,9 @@ TestCluster::TestCluster() : repo_root_(FindRepoRoot()) {
   }
   // Otherwise start one of our own, in a state directory of this process,
   // and stop it when the test binary exits.
-  state_dir_ = (std::filesystem::temp_directory_path() /
-                ("baton-test-cluster-" + std::to_string(getpid())))
-                   .string();
+  state_dir_ =
+      (std::filesystem::temp_directory_path() / ("baton-test-cluster-" + std::to_string(getpid())))
+          .string();
   setenv("BATON_CLUSTER_DIR", state_dir_.c_str(), 1);
   auto up = RunCommand({repo_root_ + "/scripts/cluster", "up"});
   if (up.exit_code != 0) {

@@ -43,7 +43,7 @@ class TestCluster {
   std::string repo_root_;
   std::string kubeconfig_;
   std::string kubectl_;
-  std::string state_dir_;   // set when this process started the cluster
+  std::string state_dir_;  // set when this process started the cluster
   bool started_here_ = false;
 };
 

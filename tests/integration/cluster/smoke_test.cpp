@@ -53,7 +53,9 @@ class ClusterSmokeTest : public ClusterTest {
   }
 };
 
-bool IsLoopback(const std::string& ip) { return ip.rfind("127.", 0) == 0; }
+bool IsLoopback(const std::string& ip) {
+  return ip.rfind("127.", 0) == 0;
+}
 
 TEST_F(ClusterSmokeTest, PodIsScheduledRunsWithLoopbackIpAndIsDeleted) {
   CreatePod("plain", false);

@@ -8,7 +8,9 @@ namespace {
 
 const auto kAt = std::chrono::system_clock::time_point{} + std::chrono::hours(1);
 
-DrainReading Parse(int code, std::string_view body) { return ParseDrainAnswer(code, body, kAt); }
+DrainReading Parse(int code, std::string_view body) {
+  return ParseDrainAnswer(code, body, kAt);
+}
 
 TEST(DrainReadingTest, WellFormedAnswerIsKnown) {
   auto r = Parse(200, R"({"protocol":"baton.dev/drain/v1","instanceId":"abc","version":"v2",
@@ -54,32 +56,42 @@ INSTANTIATE_TEST_SUITE_P(
         BadAnswer{"not json", 200, "sessions: 0"}, BadAnswer{"truncated", 200, R"({"protocol":)"},
         BadAnswer{"array", 200, "[0]"}, BadAnswer{"bare zero", 200, "0"},
         BadAnswer{"null", 200, "null"},
-        BadAnswer{"wrong protocol", 200,
-                  R"({"protocol":"baton.dev/drain/v2","instanceId":"i","sessions":0,"state":"Drained"})"},
+        BadAnswer{
+            "wrong protocol", 200,
+            R"({"protocol":"baton.dev/drain/v2","instanceId":"i","sessions":0,"state":"Drained"})"},
         BadAnswer{"no protocol", 200, R"({"instanceId":"i","sessions":0,"state":"Drained"})"},
         BadAnswer{"no instance", 200,
                   R"({"protocol":"baton.dev/drain/v1","sessions":0,"state":"Drained"})"},
-        BadAnswer{"empty instance", 200,
-                  R"({"protocol":"baton.dev/drain/v1","instanceId":"","sessions":0,"state":"Drained"})"},
+        BadAnswer{
+            "empty instance", 200,
+            R"({"protocol":"baton.dev/drain/v1","instanceId":"","sessions":0,"state":"Drained"})"},
         BadAnswer{"missing sessions", 200,
                   R"({"protocol":"baton.dev/drain/v1","instanceId":"i","state":"Drained"})"},
-        BadAnswer{"null sessions", 200,
-                  R"({"protocol":"baton.dev/drain/v1","instanceId":"i","sessions":null,"state":"Drained"})"},
-        BadAnswer{"string sessions", 200,
-                  R"({"protocol":"baton.dev/drain/v1","instanceId":"i","sessions":"0","state":"Drained"})"},
-        BadAnswer{"fractional sessions", 200,
-                  R"({"protocol":"baton.dev/drain/v1","instanceId":"i","sessions":0.5,"state":"Draining"})"},
-        BadAnswer{"negative sessions", 200,
-                  R"({"protocol":"baton.dev/drain/v1","instanceId":"i","sessions":-1,"state":"Draining"})"},
-        BadAnswer{"huge sessions", 200,
-                  R"({"protocol":"baton.dev/drain/v1","instanceId":"i","sessions":18446744073709551615,"state":"Draining"})"},
-        BadAnswer{"unknown state", 200,
-                  R"({"protocol":"baton.dev/drain/v1","instanceId":"i","sessions":0,"state":"Done"})"},
-        BadAnswer{"drained with sessions", 200,
-                  R"({"protocol":"baton.dev/drain/v1","instanceId":"i","sessions":3,"state":"Drained"})"}),
+        BadAnswer{
+            "null sessions", 200,
+            R"({"protocol":"baton.dev/drain/v1","instanceId":"i","sessions":null,"state":"Drained"})"},
+        BadAnswer{
+            "string sessions", 200,
+            R"({"protocol":"baton.dev/drain/v1","instanceId":"i","sessions":"0","state":"Drained"})"},
+        BadAnswer{
+            "fractional sessions", 200,
+            R"({"protocol":"baton.dev/drain/v1","instanceId":"i","sessions":0.5,"state":"Draining"})"},
+        BadAnswer{
+            "negative sessions", 200,
+            R"({"protocol":"baton.dev/drain/v1","instanceId":"i","sessions":-1,"state":"Draining"})"},
+        BadAnswer{
+            "huge sessions", 200,
+            R"({"protocol":"baton.dev/drain/v1","instanceId":"i","sessions":18446744073709551615,"state":"Draining"})"},
+        BadAnswer{
+            "unknown state", 200,
+            R"({"protocol":"baton.dev/drain/v1","instanceId":"i","sessions":0,"state":"Done"})"},
+        BadAnswer{
+            "drained with sessions", 200,
+            R"({"protocol":"baton.dev/drain/v1","instanceId":"i","sessions":3,"state":"Drained"})"}),
     [](const auto& p) {
       std::string n;
-      for (char c : std::string(p.param.name)) n += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
+      for (char c : std::string(p.param.name))
+        n += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
       return n;
     });
 
