@@ -1,0 +1,70 @@
+#include "serve/http_endpoints.h"
+
+#include <httplib.h>
+#include <prometheus/registry.h>
+#include <prometheus/text_serializer.h>
+
+#include <chrono>
+#include <stdexcept>
+
+namespace baton::serve {
+
+HttpEndpoints::HttpEndpoints(HttpEndpointsOptions options,
+                             std::shared_ptr<prometheus::Registry> registry,
+                             std::function<bool()> healthy, std::function<bool()> ready)
+    : options_(std::move(options)),
+      registry_(std::move(registry)),
+      healthy_(std::move(healthy)),
+      ready_(std::move(ready)),
+      server_(std::make_unique<httplib::Server>()) {
+  // cpp-httplib sets SO_REUSEPORT by default, which lets a second process
+  // bind the same port and silently take half the scrapes. SO_REUSEADDR
+  // alone still allows a quick restart.
+  server_->set_socket_options([](int sock) {
+    int yes = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+  });
+  server_->Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
+    prometheus::TextSerializer serializer;
+    res.set_content(serializer.Serialize(registry_->Collect()),
+                    "text/plain; version=0.0.4; charset=utf-8");
+  });
+  auto probe = [](const std::function<bool()>& check) {
+    return [&check](const httplib::Request&, httplib::Response& res) {
+      bool ok = !check || check();
+      res.status = ok ? 200 : 503;
+      res.set_content(ok ? "ok\n" : "not ok\n", "text/plain");
+    };
+  };
+  server_->Get("/healthz", probe(healthy_));
+  server_->Get("/readyz", probe(ready_));
+}
+
+HttpEndpoints::~HttpEndpoints() {
+  Stop();
+}
+
+void HttpEndpoints::Start() {
+  if (options_.port == 0) {
+    port_ = server_->bind_to_any_port(options_.address);
+  } else if (server_->bind_to_port(options_.address, options_.port)) {
+    port_ = options_.port;
+  }
+  if (port_ <= 0) {
+    throw std::runtime_error("cannot listen on " + options_.address + ":" +
+                             std::to_string(options_.port));
+  }
+  thread_ = std::thread([this] { server_->listen_after_bind(); });
+  // stop() before the accept loop has started is lost and the loop would
+  // then run forever: return only once it runs.
+  while (!server_->is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+}
+
+void HttpEndpoints::Stop() {
+  if (thread_.joinable()) {
+    server_->stop();
+    thread_.join();
+  }
+}
+
+}  // namespace baton::serve
