@@ -44,24 +44,35 @@ struct DrainMonitorOptions {
   std::chrono::milliseconds retry_after_error{500};
 };
 
-class DrainMonitor {
+// What the controller needs of a monitor; DrainMonitor is the real one,
+// tests use plain data.
+class DrainFollower {
+ public:
+  virtual ~DrainFollower() = default;
+  virtual void Track(const std::string& key, const FollowSpec& spec) = 0;
+  virtual void Untrack(const std::string& key) = 0;
+  virtual void Poke(const std::string& key) = 0;
+  virtual std::optional<DrainReading> Latest(const std::string& key) const = 0;
+};
+
+class DrainMonitor final : public DrainFollower {
  public:
   using Clock = std::chrono::steady_clock;
 
   DrainMonitor(DrainClient& client, std::function<void(const std::string& key)> on_change,
                DrainMonitorOptions options = {});
-  ~DrainMonitor();
+  ~DrainMonitor() override;
   DrainMonitor(const DrainMonitor&) = delete;
   DrainMonitor& operator=(const DrainMonitor&) = delete;
 
   // Starts or updates following `key` (e.g. "namespace/pod"). An update that
   // changes the endpoint forgets the old reading (a new pod IP is a new process).
-  void Track(const std::string& key, const FollowSpec& spec);
-  void Untrack(const std::string& key);
+  void Track(const std::string& key, const FollowSpec& spec) override;
+  void Untrack(const std::string& key) override;
   // Reads now, out of schedule (e.g. right after a drain request).
-  void Poke(const std::string& key);
+  void Poke(const std::string& key) override;
 
-  std::optional<DrainReading> Latest(const std::string& key) const;
+  std::optional<DrainReading> Latest(const std::string& key) const override;
   std::size_t Tracked() const;
 
   void Stop();

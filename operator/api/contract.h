@@ -1,0 +1,208 @@
+// Every name that Baton's components, its kubectl plugin, the ArgoCD health
+// checks, the Helm chart and the tests read or write, in one place: the API
+// group and kinds, labels and annotations on pods, the finalizer, status
+// fields, phases, condition types and reasons, and Event reasons.
+// docs/api-contract.md explains each; keep the two in step.
+#pragma once
+
+#include <array>
+#include <string_view>
+
+namespace baton::api {
+
+// --- API group, version, kinds -------------------------------------------------
+
+inline constexpr std::string_view kGroup = "baton.dev";
+inline constexpr std::string_view kVersion = "v1alpha1";
+inline constexpr std::string_view kApiVersion = "baton.dev/v1alpha1";
+// `kubectl get baton` lists every tier kind.
+inline constexpr std::string_view kCategory = "baton";
+
+struct KindNames {
+  std::string_view kind;
+  std::string_view list_kind;
+  std::string_view plural;
+  std::string_view singular;
+  std::string_view short_name;
+  bool has_scale;  // SessionTier has none: a shard-count change is deliberate
+};
+
+inline constexpr KindNames kRelayTier{"RelayTier", "RelayTierList", "relaytiers", "relaytier", "rt",
+                                      true};
+inline constexpr KindNames kSessionTier{
+    "SessionTier", "SessionTierList", "sessiontiers", "sessiontier", "st", false};
+inline constexpr KindNames kBusinessTier{
+    "BusinessTier", "BusinessTierList", "businesstiers", "businesstier", "bt", true};
+inline constexpr std::array<KindNames, 3> kTierKinds{kRelayTier, kSessionTier, kBusinessTier};
+
+// Server-side apply / update field manager of everything the operator writes.
+inline constexpr std::string_view kFieldManager = "baton-operator";
+// Events' reportingController (and the source component of core/v1 Events).
+inline constexpr std::string_view kReportingController = "baton.dev/operator";
+// The kubectl plugin's field manager for the spec fields it sets
+// (rollout.paused, rollout.restartAt, template on undo).
+inline constexpr std::string_view kPluginFieldManager = "kubectl-baton";
+
+// --- Labels on pods (and on the Service / PDB / ControllerRevisions) -------------
+
+// Value: the tier's name. Together with kLabelKind, the selector of the tier's
+// pods (status.selector), so that a RelayTier and a SessionTier of the same
+// name never select each other's pods.
+inline constexpr std::string_view kLabelTier = "baton.dev/tier";
+// Value: the tier's kind, e.g. "RelayTier".
+inline constexpr std::string_view kLabelKind = "baton.dev/kind";
+// Value: the revision hash of the pod template the pod was created from.
+inline constexpr std::string_view kLabelRevision = "baton.dev/revision";
+// Value: the shard ordinal ("0".."replicas-1") of a SessionTier pod; a
+// replacement pod inherits its predecessor's ordinal.
+inline constexpr std::string_view kLabelShard = "baton.dev/shard";
+// Value: kRoleServing or kRoleDraining. The tier's Service and the serving
+// directory select kRoleServing only, so flipping this label takes a pod out
+// of service before it is asked to drain.
+inline constexpr std::string_view kLabelRole = "baton.dev/role";
+inline constexpr std::string_view kRoleServing = "serving";
+inline constexpr std::string_view kRoleDraining = "draining";
+// Labels under this prefix are Baton's; the CRD refuses them in spec.template.
+inline constexpr std::string_view kReservedLabelPrefix = "baton.dev/";
+
+// --- Annotations ------------------------------------------------------------------
+
+// On a pod: "true" makes kwok leave the pod alone and tools/pod_runner run the
+// example program for it (the harness plays kubelet). Set in a tier's
+// template by tests and the demo; Baton copies it like any other annotation.
+inline constexpr std::string_view kAnnotationPodRunner = "baton.dev/pod-runner";
+inline constexpr std::string_view kPodRunnerEnabled = "true";
+
+// On a pod, written (with kLabelRole=draining) BEFORE the drain request is
+// sent: the crash-safe record that a drain began, read back after a restart.
+// RFC 3339 time the drain began.
+inline constexpr std::string_view kAnnotationDrainStartedAt = "baton.dev/drain-started-at";
+// instanceId the pod reported when its drain began: a different instanceId
+// later means the process restarted, and its count is unknown, not drained.
+inline constexpr std::string_view kAnnotationDrainInstanceId = "baton.dev/drain-instance-id";
+// Live sessions when the drain began (decimal), for rate and ETA after a restart.
+inline constexpr std::string_view kAnnotationDrainSessionsAtStart =
+    "baton.dev/drain-sessions-at-start";
+// RFC 3339 time after which drain.onTimeout applies.
+inline constexpr std::string_view kAnnotationDrainDeadline = "baton.dev/drain-deadline";
+// Pod named as successor in the drain request (SessionTier: same shard ordinal).
+inline constexpr std::string_view kAnnotationDrainSuccessor = "baton.dev/drain-successor";
+// On a pod, set by `kubectl baton skip-drain POD` (value: RFC 3339 time of the
+// request): end this pod's drain now; Baton deletes it and records an Event.
+inline constexpr std::string_view kAnnotationSkipDrain = "baton.dev/skip-drain";
+// On a pod: the tier's spec.rollout.restartAt when the pod was created. A pod
+// whose value is older than the tier's restartAt is replaced by a restart
+// rollout (restartAt is not part of the revision hash).
+inline constexpr std::string_view kAnnotationRestartedAt = "baton.dev/restarted-at";
+
+// --- Finalizer ------------------------------------------------------------------
+
+// On a tier: deleting it (kubectl delete, ArgoCD prune) drains its pods under
+// the drain policy before the finalizer is removed.
+inline constexpr std::string_view kFinalizerDrain = "baton.dev/drain-pods";
+
+// --- Owned objects ----------------------------------------------------------------
+
+// Service and PodDisruptionBudget: named like the tier. ControllerRevisions:
+// "<tier>-<revision>".
+// ConfigMap "<tier>" + kServingDirectorySuffix, key kServingDirectoryKey:
+// the serving directory (docs/drain-protocol.md) of the tier's serving pods.
+inline constexpr std::string_view kServingDirectorySuffix = "-serving";
+inline constexpr std::string_view kServingDirectoryKey = "directory.json";
+
+// --- Spec enums -------------------------------------------------------------------
+
+inline constexpr std::string_view kOnTimeoutPause = "Pause";
+inline constexpr std::string_view kOnTimeoutProceed = "Proceed";
+inline constexpr std::string_view kDrainAuthNone = "None";
+inline constexpr std::string_view kDrainAuthServiceAccountToken = "ServiceAccountToken";
+
+// --- Status fields (JSON names under .status) -------------------------------------
+
+namespace status_field {
+inline constexpr std::string_view kObservedGeneration = "observedGeneration";
+inline constexpr std::string_view kReplicas = "replicas";
+inline constexpr std::string_view kReadyReplicas = "readyReplicas";
+inline constexpr std::string_view kUpdatedReplicas = "updatedReplicas";
+inline constexpr std::string_view kAvailableReplicas = "availableReplicas";
+inline constexpr std::string_view kCurrentRevision = "currentRevision";
+inline constexpr std::string_view kUpdateRevision = "updateRevision";
+inline constexpr std::string_view kCollisionCount = "collisionCount";
+inline constexpr std::string_view kSelector = "selector";
+inline constexpr std::string_view kTotalSessions = "totalSessions";
+inline constexpr std::string_view kUnknownSessionPods = "unknownSessionPods";
+inline constexpr std::string_view kPhase = "phase";
+inline constexpr std::string_view kMessage = "message";
+inline constexpr std::string_view kStepStartedAt = "stepStartedAt";
+inline constexpr std::string_view kDrainingPods = "drainingPods";
+inline constexpr std::string_view kConditions = "conditions";
+}  // namespace status_field
+
+// --- Phases (status.phase) ----------------------------------------------------------
+
+inline constexpr std::string_view kPhaseHealthy = "Healthy";
+inline constexpr std::string_view kPhaseProgressing = "Progressing";
+inline constexpr std::string_view kPhasePaused = "Paused";
+inline constexpr std::string_view kPhaseDegraded = "Degraded";
+
+// --- Conditions (status.conditions[].type) and their reasons ---------------------------
+
+inline constexpr std::string_view kConditionAvailable = "Available";
+inline constexpr std::string_view kConditionProgressing = "Progressing";
+inline constexpr std::string_view kConditionPaused = "Paused";
+// True when the rollout cannot go on without a person: a drain timed out with
+// onTimeout Pause, or a new pod missed progressDeadlineSeconds.
+inline constexpr std::string_view kConditionStalled = "Stalled";
+
+namespace reason {
+// Available
+inline constexpr std::string_view kMinimumPodsAvailable = "MinimumPodsAvailable";
+inline constexpr std::string_view kMinimumPodsUnavailable = "MinimumPodsUnavailable";
+// Progressing (True while a rollout moves, True with kRolloutComplete when done)
+inline constexpr std::string_view kCreatingPod = "CreatingPod";
+inline constexpr std::string_view kWaitingForReady = "WaitingForReady";
+inline constexpr std::string_view kDraining = "Draining";
+inline constexpr std::string_view kScalingDown = "ScalingDown";
+inline constexpr std::string_view kRolloutComplete = "RolloutComplete";
+inline constexpr std::string_view kProgressDeadlineExceeded = "ProgressDeadlineExceeded";
+inline constexpr std::string_view kDeleting = "Deleting";
+// Paused
+inline constexpr std::string_view kPausedBySpec = "PausedBySpec";
+inline constexpr std::string_view kDrainTimedOut = "DrainTimedOut";
+inline constexpr std::string_view kNotPaused = "NotPaused";
+// Stalled (also kDrainTimedOut, kProgressDeadlineExceeded)
+inline constexpr std::string_view kNotStalled = "NotStalled";
+}  // namespace reason
+
+// --- Event reasons (core/v1 Event .reason on the tier) -------------------------------
+
+namespace event {
+inline constexpr std::string_view kRolloutStarted = "RolloutStarted";
+inline constexpr std::string_view kRolloutCompleted = "RolloutCompleted";
+inline constexpr std::string_view kRolloutPaused = "RolloutPaused";
+inline constexpr std::string_view kRolloutResumed = "RolloutResumed";
+inline constexpr std::string_view kRolledBack = "RolledBack";
+inline constexpr std::string_view kRestarted = "Restarted";
+inline constexpr std::string_view kPodCreated = "PodCreated";
+inline constexpr std::string_view kPodReady = "PodReady";
+inline constexpr std::string_view kPodDeleted = "PodDeleted";
+inline constexpr std::string_view kPodReplaced = "PodReplaced";  // self-healing
+inline constexpr std::string_view kDrainStarted = "DrainStarted";
+inline constexpr std::string_view kDrainCompleted = "DrainCompleted";
+inline constexpr std::string_view kDrainTimedOut = "DrainTimedOut";
+inline constexpr std::string_view kDrainCancelled = "DrainCancelled";  // undo mid-drain
+inline constexpr std::string_view kDrainSkipped = "DrainSkipped";      // kubectl baton skip-drain
+inline constexpr std::string_view kDrainRequestFailed = "DrainRequestFailed";
+inline constexpr std::string_view kDrainReadingUnknown = "DrainReadingUnknown";
+inline constexpr std::string_view kDrainInstanceChanged = "DrainInstanceChanged";
+inline constexpr std::string_view kSessionsCut = "SessionsCut";  // onTimeout Proceed
+inline constexpr std::string_view kProgressDeadlineExceeded = "ProgressDeadlineExceeded";
+inline constexpr std::string_view kScaledUp = "ScaledUp";
+inline constexpr std::string_view kScaledDown = "ScaledDown";
+inline constexpr std::string_view kTierDeleting = "TierDeleting";
+inline constexpr std::string_view kFinalizerRemoved = "FinalizerRemoved";
+inline constexpr std::string_view kServiceSynced = "ServiceSynced";
+inline constexpr std::string_view kPodDisruptionBudgetSynced = "PodDisruptionBudgetSynced";
+}  // namespace event
+
+}  // namespace baton::api
