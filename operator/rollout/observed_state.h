@@ -1,0 +1,107 @@
+// The planner's input: everything it may look at, as plain data. The
+// controller maps the tier CR, its pods and the latest drain readings into
+// this; the planner never sees JSON, HTTP or the API server, so its tests are
+// tables of these structs.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace baton::rollout {
+
+using Clock = std::chrono::system_clock;
+using TimePoint = Clock::time_point;
+using Seconds = std::chrono::seconds;
+
+enum class TierKind { Relay, Session, Business };
+enum class TimeoutPolicy { Pause, Proceed };
+
+struct DrainPolicy {
+  std::int64_t threshold = 0;  // a draining pod may go once sessions <= threshold
+  // Nullopt: wait forever (the CRD defaults it; the planner does not invent one).
+  std::optional<Seconds> timeout;
+  TimeoutPolicy on_timeout = TimeoutPolicy::Pause;
+  double pace = 1000;  // sessions per second a pod may migrate
+};
+
+struct RolloutPolicy {
+  TierKind kind = TierKind::Relay;
+  std::string tier_name;
+  std::int64_t generation = 0;  // metadata.generation, echoed as observedGeneration
+  std::int32_t replicas = 0;    // SessionTier: the shard count
+  std::int32_t max_surge = 1;
+  std::int32_t max_unavailable = 0;
+  std::int32_t max_concurrent_drains = 1;
+  // CloneSet semantics: how many pods stay at the old revision. SessionTier
+  // uses StatefulSet's reading of the same number: shards with ordinal <
+  // partition stay old.
+  std::int32_t partition = 0;
+  bool paused = false;
+  Seconds min_ready{0};
+  std::optional<Seconds> progress_deadline;  // nullopt: never Degraded
+  DrainPolicy drain;
+  std::string update_revision;   // hash of spec.template (revision_hash.h)
+  std::string current_revision;  // status.currentRevision as last written
+  // spec.rollout.restartAt: pods created under an older value (or none) are
+  // replaced once now >= restart_at.
+  std::optional<TimePoint> restart_at;
+  bool deleting = false;  // the tier has a deletionTimestamp
+};
+
+enum class PodPhase { Pending, Running, Succeeded, Failed, Unknown };
+enum class PodRole { Serving, Draining };
+
+struct ObservedPod {
+  std::string name;
+  std::string uid;
+  std::string revision;  // label baton.dev/revision
+  // SessionTier: the shard ordinal (label baton.dev/shard). Other kinds: -1
+  // (their pods are interchangeable; the name carries a free index instead).
+  std::int32_t ordinal = -1;
+  PodPhase phase = PodPhase::Pending;
+  bool ready = false;
+  // lastTransitionTime of the Ready condition, whichever way it went: with
+  // ready it starts the minReadySeconds clock, without it the progress
+  // deadline clock.
+  std::optional<TimePoint> ready_changed_at;
+  TimePoint created_at{};
+  bool terminating = false;         // deletionTimestamp set: counted until gone
+  PodRole role = PodRole::Serving;  // label baton.dev/role
+  // Annotations written by MarkDraining (the crash-safe drain record).
+  std::optional<TimePoint> drain_started_at;
+  std::string drain_instance_id;
+  std::optional<std::int64_t> drain_sessions_at_start;
+  std::string drain_successor;
+  bool skip_drain = false;  // annotation baton.dev/skip-drain present
+  // Annotation baton.dev/restarted-at: the tier's restartAt the pod was made under.
+  std::optional<TimePoint> restarted_at;
+  std::string ip;
+};
+
+enum class DrainState { Serving, Draining, Drained };
+
+// The latest answer of GET /drain for one pod (docs/drain-protocol.md).
+struct DrainReading {
+  // False: unreachable, refused, 401, 5xx, garbled... NEVER read as zero.
+  bool known = false;
+  std::int64_t sessions = 0;  // meaningful only when known
+  DrainState state = DrainState::Serving;
+  std::string instance_id;
+  TimePoint read_at{};
+  // The controller's memory of the last known count for this instance, kept
+  // across unknown readings: what onTimeout Proceed reports as sessions cut.
+  std::optional<std::int64_t> last_known_sessions;
+};
+
+struct ObservedState {
+  RolloutPolicy policy;
+  std::vector<ObservedPod> pods;
+  std::map<std::string, DrainReading> readings;  // by pod name; absent = unknown
+  TimePoint now{};                               // the one clock reading, passed in
+};
+
+}  // namespace baton::rollout

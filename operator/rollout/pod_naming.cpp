@@ -1,0 +1,28 @@
+#include "rollout/pod_naming.h"
+
+#include "rollout/revision_hash.h"
+
+namespace baton::rollout {
+
+std::string incarnation(std::string_view revision, std::optional<TimePoint> restarted_at) {
+  if (!restarted_at) return std::string(revision);
+  const auto seconds =
+      std::chrono::duration_cast<std::chrono::seconds>(restarted_at->time_since_epoch()).count();
+  return shortHash(std::string(revision) + "@" + std::to_string(seconds));
+}
+
+std::string slotPodName(std::string_view tier, std::string_view incarnation_part,
+                        const std::set<std::string, std::less<>>& taken) {
+  const std::string prefix = std::string(tier) + "-" + std::string(incarnation_part) + "-";
+  for (std::size_t index = 0;; ++index) {
+    std::string name = prefix + std::to_string(index);
+    if (!taken.contains(name)) return name;
+  }
+}
+
+std::string shardPodName(std::string_view tier, std::int32_t ordinal,
+                         std::string_view incarnation_part) {
+  return std::string(tier) + "-" + std::to_string(ordinal) + "-" + std::string(incarnation_part);
+}
+
+}  // namespace baton::rollout

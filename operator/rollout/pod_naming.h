@@ -1,0 +1,33 @@
+// Deterministic pod names. Two passes over the same observed state pick the
+// same name, so a stale cache can only make a create collide (AlreadyExists),
+// never create a second pod.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+
+#include "rollout/observed_state.h"
+
+namespace baton::rollout {
+
+// The name part that says which template and which restart a pod was made
+// from: the revision itself, or, once a restartAt is in force, a short hash of
+// both — so the restarted pod of a SessionTier shard never has its
+// predecessor's name.
+std::string incarnation(std::string_view revision, std::optional<TimePoint> restarted_at);
+
+// RelayTier/BusinessTier: "<tier>-<incarnation>-<index>" with the lowest
+// index whose name is not in `taken` (every pod that still exists, in any
+// state, plus the names planned earlier in the same pass).
+std::string slotPodName(std::string_view tier, std::string_view incarnation_part,
+                        const std::set<std::string, std::less<>>& taken);
+
+// SessionTier: "<tier>-<ordinal>-<incarnation>": one name per shard and
+// incarnation, so two new pods for one shard are impossible by construction.
+std::string shardPodName(std::string_view tier, std::int32_t ordinal,
+                         std::string_view incarnation_part);
+
+}  // namespace baton::rollout

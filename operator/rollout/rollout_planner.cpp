@@ -1,0 +1,664 @@
+#include "rollout/rollout_planner.h"
+
+#include <algorithm>
+#include <limits>
+#include <set>
+#include <tuple>
+
+#include "api/contract.h"
+#include "rollout/pod_naming.h"
+#include "rollout/quantity_format.h"
+
+namespace baton::rollout {
+namespace {
+
+namespace event = baton::api::event;
+
+bool isFailed(const ObservedPod& pod) {
+  return pod.phase == PodPhase::Failed || pod.phase == PodPhase::Succeeded;
+}
+
+// A drain candidate, with what to tell the workload.
+struct Candidate {
+  const ObservedPod* pod = nullptr;
+  std::string successor;
+};
+
+enum class DrainStart { Started, Removed, NoSlot, Availability, Unknown };
+
+class Planner {
+ public:
+  explicit Planner(const ObservedState& state)
+      : state_(state), policy_(state.policy), now_(state.now) {}
+
+  Plan run() {
+    countPods();
+    deleteFailedPods();
+    if (!policy_.deleting) cancelStrayDrains();
+    decideCancels();
+    for (const ObservedPod& pod : state_.pods) {
+      if (isLiveDraining(pod) && !cancelled_.contains(pod.name)) advanceDrain(pod);
+    }
+    if (policy_.restart_at && *policy_.restart_at > now_) requeueAt(*policy_.restart_at);
+    if (policy_.deleting) {
+      planDeletion();
+      return std::move(plan_);
+    }
+    assessBlockers();
+    if (policy_.kind == TierKind::Session) {
+      planShards();
+    } else {
+      planSlots();
+    }
+    plan_.assessment.complete = plan_.actions.empty() && need_ == 0 &&
+                                plan_.assessment.surplus_pods == 0 &&
+                                plan_.assessment.outdated_pods == 0 && draining_at_start_ == 0 &&
+                                all_live_available_ && !blocked();
+    return std::move(plan_);
+  }
+
+ private:
+  // --- classification -----------------------------------------------------------
+
+  bool restartDue(const ObservedPod& pod) const {
+    if (!policy_.restart_at || *policy_.restart_at > now_) return false;
+    return !pod.restarted_at || *pod.restarted_at < *policy_.restart_at;
+  }
+  bool isOutdated(const ObservedPod& pod) const {
+    return pod.revision != policy_.update_revision || restartDue(pod);
+  }
+  static bool isLive(const ObservedPod& pod) { return !pod.terminating && !isFailed(pod); }
+  static bool isLiveDraining(const ObservedPod& pod) {
+    return isLive(pod) && pod.role == PodRole::Draining;
+  }
+  bool isLiveServing(const ObservedPod& pod) const {
+    return isLive(pod) && (pod.role == PodRole::Serving || cancelled_.contains(pod.name));
+  }
+  // Ready for minReadySeconds, in service, and not un-drained in this very
+  // pass (a cancelled drain counts once it is observed serving again).
+  bool isAvailable(const ObservedPod& pod) const {
+    if (!isLive(pod) || pod.role != PodRole::Serving || pod.phase != PodPhase::Running ||
+        !pod.ready || !pod.ready_changed_at) {
+      return false;
+    }
+    return now_ - *pod.ready_changed_at >= policy_.min_ready;
+  }
+  const DrainReading* knownReading(const ObservedPod& pod) const {
+    const auto it = state_.readings.find(pod.name);
+    if (it == state_.readings.end() || !it->second.known || it->second.instance_id.empty()) {
+      return nullptr;
+    }
+    return &it->second;
+  }
+  std::optional<TimePoint> effectiveRestart() const {
+    if (policy_.restart_at && *policy_.restart_at <= now_) return policy_.restart_at;
+    return std::nullopt;
+  }
+  std::string incarnationPart() const {
+    return incarnation(policy_.update_revision, effectiveRestart());
+  }
+  bool blocked() const {
+    return policy_.paused || !plan_.assessment.timed_out_paused.empty() ||
+           !plan_.assessment.deadline_exceeded.empty();
+  }
+
+  // --- output helpers --------------------------------------------------------------
+
+  void requeueAt(TimePoint at) {
+    if (!plan_.requeue_at || at < *plan_.requeue_at) plan_.requeue_at = at;
+  }
+  void wait(WaitReason reason, std::string pod, std::string message) {
+    plan_.waits.push_back(Wait{reason, std::move(pod), std::move(message)});
+  }
+  void emit(std::string_view reason, std::string pod, std::string message, bool warning = false) {
+    plan_.events.push_back(PlannedEvent{reason, std::move(pod), std::move(message), warning});
+  }
+
+  // --- counting ------------------------------------------------------------------
+
+  void countPods() {
+    for (const ObservedPod& pod : state_.pods) {
+      taken_.insert(pod.name);
+      if (isFailed(pod)) continue;  // a failed pod holds nothing and is replaced at once
+      ++total_;
+      // Terminating pods still count: a deleted relay answers Draining until
+      // its process exits, and an outside watcher must never see one too many.
+      if (pod.role == PodRole::Draining) ++draining_;
+      if (isAvailable(pod)) ++available_;
+    }
+    draining_at_start_ = draining_;
+  }
+
+  void deleteFailedPods() {
+    for (const ObservedPod& pod : state_.pods) {
+      if (pod.terminating || !isFailed(pod)) continue;
+      plan_.actions.push_back(DeletePod{pod.name, pod.uid, DeleteReason::Failed, std::nullopt});
+      emit(event::kPodDeleted, pod.name, "deleted failed pod " + pod.name + "; it will be replaced",
+           true);
+      all_live_available_ = false;
+    }
+  }
+
+  // A pod labelled serving whose workload says it is draining: an undo that
+  // stopped between CancelDrain and MarkServing cannot produce this (cancel
+  // goes first), so it is a drain nobody recorded. Put it back in service.
+  void cancelStrayDrains() {
+    for (const ObservedPod& pod : state_.pods) {
+      if (!isLive(pod) || pod.role != PodRole::Serving) continue;
+      const DrainReading* reading = knownReading(pod);
+      if (reading == nullptr || reading->state == DrainState::Serving) continue;
+      // Counted as draining for this pass: it is, until the cancel lands.
+      ++draining_;
+      plan_.actions.push_back(CancelDrain{pod.name});
+      emit(event::kDrainCancelled, pod.name,
+           "pod " + pod.name + " is labelled serving but was draining; drain cancelled", true);
+    }
+  }
+
+  // --- undo: drains that are no longer wanted --------------------------------------
+
+  void cancel(const ObservedPod& pod, const std::string& why) {
+    cancelled_.insert(pod.name);
+    --draining_;
+    plan_.actions.push_back(CancelDrain{pod.name});
+    plan_.actions.push_back(MarkServing{pod.name, pod.uid});
+    emit(event::kDrainCancelled, pod.name, "drain of " + pod.name + " cancelled: " + why);
+  }
+
+  // Sorted so that the pod holding the most sessions is kept first: undoing
+  // its drain saves the most migrations.
+  std::vector<const ObservedPod*> drainingUpdatedByMostSessions() const {
+    std::vector<const ObservedPod*> pods;
+    for (const ObservedPod& pod : state_.pods) {
+      if (isLiveDraining(pod) && !isOutdated(pod)) pods.push_back(&pod);
+    }
+    std::sort(pods.begin(), pods.end(), [this](const ObservedPod* a, const ObservedPod* b) {
+      const DrainReading* ra = knownReading(*a);
+      const DrainReading* rb = knownReading(*b);
+      const std::int64_t sa = ra != nullptr ? ra->sessions : -1;
+      const std::int64_t sb = rb != nullptr ? rb->sessions : -1;
+      return std::tie(sb, a->name) < std::tie(sa, b->name);
+    });
+    return pods;
+  }
+
+  void decideCancels() {
+    if (policy_.deleting) return;
+    if (policy_.kind == TierKind::Session) {
+      for (const ObservedPod* pod : drainingUpdatedByMostSessions()) {
+        const std::int32_t k = pod->ordinal;
+        if (k < 0 || k >= policy_.replicas) continue;  // a removed shard keeps draining
+        bool has_updated = false;
+        bool has_old = false;
+        for (const ObservedPod& other : state_.pods) {
+          if (other.ordinal != k || !isLiveServing(other)) continue;
+          (isOutdated(other) ? has_old : has_updated) = true;
+        }
+        if (has_updated || (k < policy_.partition && has_old)) continue;
+        cancel(*pod,
+               "shard " + std::to_string(k) + " needs it at revision " + policy_.update_revision);
+      }
+      return;
+    }
+    std::int32_t updated_serving = 0;
+    std::int32_t old_serving = 0;
+    for (const ObservedPod& pod : state_.pods) {
+      if (!isLiveServing(pod)) continue;
+      (isOutdated(pod) ? old_serving : updated_serving) += 1;
+    }
+    const std::int32_t wanted = wantedUpdated(old_serving);
+    for (const ObservedPod* pod : drainingUpdatedByMostSessions()) {
+      if (updated_serving >= wanted) break;
+      cancel(*pod, "it matches update revision " + policy_.update_revision + " again");
+      ++updated_serving;
+    }
+  }
+
+  // CloneSet partition: that many pods may stay old; the rest are updated.
+  std::int32_t keptOld(std::int32_t old_serving) const {
+    const std::int32_t partition = std::clamp(policy_.partition, 0, std::max(policy_.replicas, 0));
+    return std::min(partition, old_serving);
+  }
+  std::int32_t wantedUpdated(std::int32_t old_serving) const {
+    return std::max(policy_.replicas, 0) - keptOld(old_serving);
+  }
+
+  // --- a drain in progress ---------------------------------------------------------
+
+  std::optional<TimePoint> deadlineOf(TimePoint started) const {
+    if (!policy_.drain.timeout) return std::nullopt;
+    return started + *policy_.drain.timeout;
+  }
+
+  std::string drainReason(const ObservedPod& pod) const {
+    if (policy_.deleting) return "tier " + policy_.tier_name + " is being deleted";
+    if (pod.revision != policy_.update_revision) {
+      return "rollout to revision " + policy_.update_revision;
+    }
+    if (restartDue(pod)) return "restart";
+    return "scale down";
+  }
+
+  void requestDrain(const ObservedPod& pod, std::optional<TimePoint> deadline,
+                    std::string successor) {
+    plan_.actions.push_back(RequestDrain{pod.name, policy_.drain.pace, deadline,
+                                         std::move(successor), drainReason(pod)});
+  }
+
+  void deletePod(const ObservedPod& pod, DeleteReason reason, std::optional<std::int64_t> left) {
+    plan_.actions.push_back(DeletePod{pod.name, pod.uid, reason, left});
+  }
+
+  void advanceDrain(const ObservedPod& pod) {
+    all_live_available_ = false;
+    const DrainReading* reading = knownReading(pod);
+    const bool same_instance = reading != nullptr && pod.drain_started_at &&
+                               !pod.drain_instance_id.empty() &&
+                               reading->instance_id == pod.drain_instance_id;
+    const std::optional<TimePoint> deadline =
+        pod.drain_started_at ? deadlineOf(*pod.drain_started_at) : std::nullopt;
+    const bool timed_out = deadline && now_ >= *deadline;
+    if (deadline && !timed_out) requeueAt(*deadline);
+
+    if (pod.skip_drain) {
+      const std::optional<std::int64_t> left =
+          same_instance ? std::optional<std::int64_t>(reading->sessions) : std::nullopt;
+      deletePod(pod, DeleteReason::SkipDrain, left);
+      emit(event::kDrainSkipped, pod.name, "drain of " + pod.name + " skipped by request", true);
+      emit(event::kPodDeleted, pod.name, "deleted " + pod.name + " (drain skipped)");
+      return;
+    }
+    if (same_instance && reading->state != DrainState::Serving &&
+        reading->sessions <= policy_.drain.threshold) {
+      deletePod(pod, DeleteReason::Drained, reading->sessions);
+      emit(event::kDrainCompleted, pod.name,
+           "pod " + pod.name + " drained: " + formatCount(reading->sessions) +
+               " sessions left (threshold " + formatCount(policy_.drain.threshold) + ")");
+      emit(event::kPodDeleted, pod.name, "deleted drained pod " + pod.name);
+      return;
+    }
+    if (timed_out && policy_.drain.on_timeout == TimeoutPolicy::Proceed) {
+      std::optional<std::int64_t> cut;
+      if (same_instance) {
+        cut = reading->sessions;
+      } else if (const auto it = state_.readings.find(pod.name); it != state_.readings.end()) {
+        cut = it->second.last_known_sessions;
+      }
+      deletePod(pod, DeleteReason::TimeoutProceed, cut);
+      const std::string cut_text = cut ? formatCount(*cut) : std::string("an unknown number of");
+      emit(event::kDrainTimedOut, pod.name,
+           "drain of " + pod.name + " timed out; onTimeout Proceed", true);
+      emit(event::kSessionsCut, pod.name,
+           "deleting " + pod.name + " cuts " + cut_text + " sessions", true);
+      emit(event::kPodDeleted, pod.name, "deleted " + pod.name + " after drain timeout");
+      return;
+    }
+
+    // The pod stays. Keep its drain alive and say why it stays.
+    if (reading != nullptr && !same_instance) {
+      // Restarted (or never recorded): the new instance's count is not a
+      // drain result. Re-arm the record for this instance, keeping the start
+      // so the timeout is not extended, and ask again.
+      const TimePoint started = pod.drain_started_at.value_or(now_);
+      const std::optional<TimePoint> rearmed_deadline = deadlineOf(started);
+      plan_.actions.push_back(MarkDraining{pod.name, pod.uid, reading->instance_id, started,
+                                           reading->sessions, rearmed_deadline,
+                                           pod.drain_successor});
+      requestDrain(pod, rearmed_deadline, pod.drain_successor);
+      emit(event::kDrainInstanceChanged, pod.name,
+           "pod " + pod.name + " restarted while draining (instance " + reading->instance_id +
+               "); its count is not trusted until the new instance drains",
+           true);
+      wait(WaitReason::DrainInstanceChanged, pod.name,
+           "pod " + pod.name + " restarted while draining; drain re-requested");
+    } else if (same_instance && reading->state == DrainState::Serving) {
+      requestDrain(pod, deadline, pod.drain_successor);
+    }
+
+    if (timed_out) {
+      plan_.assessment.timed_out_paused.push_back(pod.name);
+      const std::string left =
+          same_instance ? formatCount(reading->sessions) + " sessions left" : "sessions unknown";
+      wait(WaitReason::DrainTimedOutPaused, pod.name,
+           "drain of " + pod.name + " timed out (" + left +
+               "); onTimeout Pause: run kubectl baton skip-drain " + pod.name +
+               " or change the drain policy");
+    } else if (reading == nullptr) {
+      wait(WaitReason::DrainReadingUnknown, pod.name,
+           "cannot read the session count of " + pod.name + "; it is unknown, not zero");
+    } else if (same_instance) {
+      wait(WaitReason::DrainInProgress, pod.name,
+           "draining " + pod.name + ": " + formatCount(reading->sessions) + " sessions left");
+    }
+  }
+
+  // --- starting drains ---------------------------------------------------------------
+
+  // Pods that never ran first (they hold nothing), then fewest known
+  // sessions; unknown readings last (and they are never drained: there is no
+  // instanceId to record), then by name so that the choice is deterministic.
+  void sortCandidates(std::vector<Candidate>& candidates) const {
+    auto key = [this](const Candidate& c) {
+      const DrainReading* reading = knownReading(*c.pod);
+      const int rank = neverRan(*c.pod) ? 0 : reading != nullptr ? 1 : 2;
+      return std::make_tuple(rank, reading != nullptr ? reading->sessions : 0, c.pod->name);
+    };
+    std::sort(candidates.begin(), candidates.end(),
+              [&key](const Candidate& a, const Candidate& b) { return key(a) < key(b); });
+  }
+
+  bool neverRan(const ObservedPod& pod) const {
+    return pod.phase == PodPhase::Pending && knownReading(pod) == nullptr;
+  }
+
+  DrainStart startDrain(const Candidate& candidate, bool keep_available) {
+    const ObservedPod& pod = *candidate.pod;
+    if (neverRan(pod)) {
+      deletePod(pod, DeleteReason::NeverRan, std::nullopt);
+      emit(event::kPodDeleted, pod.name, "deleted " + pod.name + ", which never ran");
+      --total_;
+      return DrainStart::Removed;
+    }
+    if (draining_ >= std::max(policy_.max_concurrent_drains, 1)) return DrainStart::NoSlot;
+    const DrainReading* reading = knownReading(pod);
+    if (reading == nullptr) return DrainStart::Unknown;
+    const bool was_available = isAvailable(pod);
+    if (keep_available && was_available &&
+        available_ - 1 < policy_.replicas - policy_.max_unavailable) {
+      return DrainStart::Availability;
+    }
+    const std::optional<TimePoint> deadline = deadlineOf(now_);
+    plan_.actions.push_back(MarkDraining{pod.name, pod.uid, reading->instance_id, now_,
+                                         reading->sessions, deadline, candidate.successor});
+    requestDrain(pod, deadline, candidate.successor);
+    std::string message =
+        "draining " + pod.name + " (" + formatCount(reading->sessions) + " sessions) at " +
+        formatCount(static_cast<std::int64_t>(policy_.drain.pace)) + " sessions/s";
+    if (!candidate.successor.empty()) message += ", successor " + candidate.successor;
+    message += ": " + drainReason(pod);
+    emit(event::kDrainStarted, pod.name, std::move(message));
+    ++draining_;
+    if (was_available) --available_;
+    return DrainStart::Started;
+  }
+
+  // Starts up to `wanted` drains from the sorted candidates; explains the
+  // first obstacle when it starts fewer.
+  std::int32_t startDrains(std::vector<Candidate> candidates, std::int32_t wanted,
+                           bool keep_available) {
+    sortCandidates(candidates);
+    std::int32_t started = 0;
+    std::optional<DrainStart> obstacle;
+    for (const Candidate& candidate : candidates) {
+      if (started >= wanted) break;
+      const DrainStart result = startDrain(candidate, keep_available);
+      if (result == DrainStart::Started || result == DrainStart::Removed) {
+        ++started;
+      } else if (!obstacle || (*obstacle == DrainStart::Unknown && result != DrainStart::Unknown)) {
+        obstacle = result;
+      }
+      if (result == DrainStart::NoSlot) break;
+    }
+    if (started < wanted && obstacle) explainDrainObstacle(*obstacle);
+    return started;
+  }
+
+  void explainDrainObstacle(DrainStart obstacle) {
+    switch (obstacle) {
+      case DrainStart::NoSlot:
+        wait(WaitReason::ConcurrentDrainLimit, "",
+             std::to_string(draining_) + " pod(s) draining (maxConcurrentDrains " +
+                 std::to_string(policy_.max_concurrent_drains) + ")");
+        break;
+      case DrainStart::Availability:
+        wait(WaitReason::AvailabilityLimit, "",
+             std::to_string(available_) + " pod(s) available; draining one more would go below " +
+                 std::to_string(policy_.replicas - policy_.max_unavailable) +
+                 " (replicas - maxUnavailable)");
+        break;
+      case DrainStart::Unknown:
+        wait(WaitReason::NoReadableCandidate, "",
+             "every pod that could drain next has an unknown session count");
+        break;
+      case DrainStart::Started:
+      case DrainStart::Removed:
+        break;
+    }
+  }
+
+  // --- creating pods ----------------------------------------------------------------
+
+  std::int32_t surgeBudget() const {
+    return std::max(policy_.replicas, 0) + std::max(policy_.max_surge, 0) - total_;
+  }
+
+  void createPod(std::string name, std::int32_t ordinal) {
+    taken_.insert(name);
+    ++total_;
+    emit(event::kPodCreated, name,
+         "creating " + name + " at revision " + policy_.update_revision +
+             (ordinal >= 0 ? " for shard " + std::to_string(ordinal) : std::string()));
+    plan_.actions.push_back(
+        CreatePod{std::move(name), policy_.update_revision, ordinal, effectiveRestart()});
+  }
+
+  // --- blockers and new pods' readiness ------------------------------------------------
+
+  void assessBlockers() {
+    if (policy_.paused) {
+      plan_.assessment.paused = true;
+      wait(WaitReason::Paused, "", "paused by spec.rollout.paused");
+    }
+    for (const ObservedPod& pod : state_.pods) {
+      if (!isLive(pod) || pod.role != PodRole::Serving || isOutdated(pod)) continue;
+      if (isAvailable(pod)) continue;
+      all_live_available_ = false;
+      if (!pod.ready) {
+        const TimePoint since =
+            std::max(pod.created_at, pod.ready_changed_at.value_or(pod.created_at));
+        if (policy_.progress_deadline && !policy_.paused) {
+          const TimePoint limit = since + *policy_.progress_deadline;
+          if (now_ >= limit) {
+            plan_.assessment.deadline_exceeded.push_back(pod.name);
+            wait(WaitReason::ProgressDeadlineExceeded, pod.name,
+                 "pod " + pod.name + " not Ready within progressDeadlineSeconds (" +
+                     formatDuration(*policy_.progress_deadline) + ")");
+            continue;
+          }
+          requeueAt(limit);
+        }
+        wait(WaitReason::WaitingForReady, pod.name, "waiting for " + pod.name + " to be Ready");
+      } else if (pod.ready_changed_at) {
+        const TimePoint at = *pod.ready_changed_at + policy_.min_ready;
+        requeueAt(at);
+        wait(WaitReason::WaitingForMinReady, pod.name,
+             "waiting for " + pod.name + " to stay Ready for minReadySeconds (" +
+                 formatDuration(std::chrono::duration_cast<Seconds>(at - now_)) + " left)");
+      }
+    }
+    for (const ObservedPod& pod : state_.pods) {
+      if (isLive(pod) && pod.role == PodRole::Serving && !isAvailable(pod)) {
+        all_live_available_ = false;
+      }
+      if (pod.terminating) all_live_available_ = false;
+    }
+  }
+
+  // --- RelayTier / BusinessTier: interchangeable slots -----------------------------------
+
+  void planSlots() {
+    std::vector<Candidate> old_candidates;
+    std::vector<Candidate> new_candidates;
+    for (const ObservedPod& pod : state_.pods) {
+      if (!isLiveServing(pod)) continue;
+      if (isOutdated(pod)) {
+        old_candidates.push_back(Candidate{&pod, ""});
+      } else if (!cancelled_.contains(pod.name)) {
+        new_candidates.push_back(Candidate{&pod, ""});
+      }
+    }
+    const auto old_serving = static_cast<std::int32_t>(old_candidates.size());
+    const std::int32_t updated_serving =
+        static_cast<std::int32_t>(new_candidates.size() + cancelled_.size());
+    const std::int32_t wanted = wantedUpdated(old_serving);
+    const std::int32_t surplus_old = old_serving - keptOld(old_serving);
+    const std::int32_t surplus_new = std::max(0, updated_serving - wanted);
+    need_ = std::max(0, wanted - updated_serving);
+    plan_.assessment.outdated_pods = surplus_old;
+    plan_.assessment.surplus_pods = std::max(0, old_serving + updated_serving - policy_.replicas);
+    if (blocked()) return;
+
+    if (need_ > 0) {
+      const std::int32_t count = std::min(need_, surgeBudget());
+      for (std::int32_t i = 0; i < count; ++i) {
+        createPod(slotPodName(policy_.tier_name, incarnationPart(), taken_), -1);
+      }
+      if (count < need_) {
+        wait(WaitReason::SurgeLimit, "",
+             std::to_string(total_) + " pods exist (replicas " + std::to_string(policy_.replicas) +
+                 " + maxSurge " + std::to_string(policy_.max_surge) + "); " +
+                 std::to_string(need_ - std::max(count, 0)) + " more wait for a drain to finish");
+      }
+    }
+    if (surplus_old > 0) startDrains(std::move(old_candidates), surplus_old, true);
+    if (surplus_new > 0) startDrains(std::move(new_candidates), surplus_new, true);
+  }
+
+  // --- SessionTier: shards with stable ordinals --------------------------------------------
+
+  struct ShardCreate {
+    std::int32_t ordinal;
+    int rank;               // 0: the shard has no serving pod (heal / scale up), 1: rollout
+    std::int64_t sessions;  // of the old pod it replaces (fewest first)
+  };
+
+  void planShards() {
+    std::vector<ShardCreate> creates;
+    std::vector<Candidate> candidates;
+    std::int32_t wanted_drains = 0;
+    std::int32_t names_in_use = 0;  // shards whose new pod's name is still taken
+    const std::string inc = incarnationPart();
+    for (std::int32_t k = 0; k < policy_.replicas; ++k) {
+      std::vector<const ObservedPod*> updated;
+      std::vector<const ObservedPod*> old;
+      for (const ObservedPod& pod : state_.pods) {
+        if (pod.ordinal != k || !isLiveServing(pod)) continue;
+        (isOutdated(pod) ? old : updated).push_back(&pod);
+      }
+      const bool keep_old = k < policy_.partition;
+      if (!old.empty() && !keep_old) ++plan_.assessment.outdated_pods;
+      if (updated.empty() && (old.empty() || !keep_old)) {
+        // Never two new pods for one shard: its name is fixed per incarnation.
+        const std::string name = shardPodName(policy_.tier_name, k, inc);
+        if (taken_.contains(name)) {
+          ++names_in_use;
+          wait(WaitReason::WaitingForPodGone, name,
+               "shard " + std::to_string(k) + " waits for the old " + name + " to be gone");
+        } else {
+          std::int64_t sessions = std::numeric_limits<std::int64_t>::max();
+          for (const ObservedPod* pod : old) {
+            if (const DrainReading* r = knownReading(*pod))
+              sessions = std::min(sessions, r->sessions);
+          }
+          creates.push_back(ShardCreate{k, old.empty() ? 0 : 1, sessions});
+        }
+      }
+      // The pod that takes over the shard: the available updated one.
+      const ObservedPod* successor = nullptr;
+      for (const ObservedPod* pod : updated) {
+        if (isAvailable(*pod) && (successor == nullptr || pod->name < successor->name))
+          successor = pod;
+      }
+      if (keep_old) {
+        // Partition: the old pod keeps the shard; a second pod is surplus.
+        const ObservedPod* keeper = !old.empty() ? old.front() : successor;
+        for (const ObservedPod* pod : old) {
+          if (pod != keeper) candidates.push_back(Candidate{pod, keeper->name});
+        }
+        for (const ObservedPod* pod : updated) {
+          if (pod != keeper && keeper != nullptr)
+            candidates.push_back(Candidate{pod, keeper->name});
+        }
+      } else if (successor != nullptr || policy_.max_surge == 0) {
+        const std::string successor_name = successor != nullptr ? successor->name : "";
+        for (const ObservedPod* pod : old) candidates.push_back(Candidate{pod, successor_name});
+        for (const ObservedPod* pod : updated) {
+          if (successor != nullptr && pod != successor)
+            candidates.push_back(Candidate{pod, successor_name});
+        }
+      }
+    }
+    // Shards beyond the shard count: drained away with no successor.
+    for (const ObservedPod& pod : state_.pods) {
+      if (isLiveServing(pod) && (pod.ordinal < 0 || pod.ordinal >= policy_.replicas)) {
+        candidates.push_back(Candidate{&pod, ""});
+        ++plan_.assessment.surplus_pods;
+      }
+    }
+    need_ = static_cast<std::int32_t>(creates.size());
+    wanted_drains = static_cast<std::int32_t>(candidates.size());
+    const std::int32_t creatable = need_;
+    need_ += names_in_use;
+    if (blocked()) return;
+
+    std::sort(creates.begin(), creates.end(), [](const ShardCreate& a, const ShardCreate& b) {
+      return std::tie(a.rank, a.sessions, a.ordinal) < std::tie(b.rank, b.sessions, b.ordinal);
+    });
+    const std::int32_t count = std::min(creatable, surgeBudget());
+    for (std::int32_t i = 0; i < count; ++i) {
+      const std::int32_t k = creates[static_cast<std::size_t>(i)].ordinal;
+      createPod(shardPodName(policy_.tier_name, k, inc), k);
+    }
+    if (count < creatable) {
+      wait(WaitReason::SurgeLimit, "",
+           std::to_string(total_) + " pods exist (replicas " + std::to_string(policy_.replicas) +
+               " + maxSurge " + std::to_string(policy_.max_surge) + ")");
+    }
+    if (wanted_drains > 0) startDrains(std::move(candidates), wanted_drains, true);
+  }
+
+  // --- deleting the tier -------------------------------------------------------------------
+
+  void planDeletion() {
+    std::vector<Candidate> candidates;
+    std::int32_t live = 0;
+    for (const ObservedPod& pod : state_.pods) {
+      if (pod.terminating) continue;
+      ++live;
+      if (isLive(pod) && pod.role == PodRole::Serving) candidates.push_back(Candidate{&pod, ""});
+    }
+    if (live == 0) {
+      plan_.actions.push_back(ReleaseFinalizer{});
+      emit(event::kFinalizerRemoved, "",
+           "every pod of " + policy_.tier_name + " drained; finalizer removed");
+      return;
+    }
+    if (!candidates.empty()) {
+      // Going away: no availability floor, but still one drain at a time (or
+      // maxConcurrentDrains), so that the tier's sessions migrate at a pace.
+      const auto wanted = static_cast<std::int32_t>(candidates.size());
+      startDrains(std::move(candidates), wanted, false);
+    }
+  }
+
+  const ObservedState& state_;
+  const RolloutPolicy& policy_;
+  TimePoint now_;
+  Plan plan_;
+  std::set<std::string, std::less<>> taken_;  // names of pods that exist or are planned
+  std::set<std::string, std::less<>> cancelled_;
+  std::int32_t total_ = 0;     // against replicas + maxSurge
+  std::int32_t draining_ = 0;  // against maxConcurrentDrains
+  std::int32_t draining_at_start_ = 0;
+  std::int32_t available_ = 0;  // against replicas - maxUnavailable
+  std::int32_t need_ = 0;       // pods still to create
+  bool all_live_available_ = true;
+};
+
+}  // namespace
+
+Plan planRollout(const ObservedState& state) {
+  return Planner(state).run();
+}
+
+}  // namespace baton::rollout

@@ -1,0 +1,356 @@
+#include "rollout/status_calculator.h"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+
+#include "api/contract.h"
+#include "rollout/quantity_format.h"
+
+namespace baton::rollout {
+namespace {
+
+namespace api = baton::api;
+namespace reason = baton::api::reason;
+
+bool isFailed(const ObservedPod& pod) {
+  return pod.phase == PodPhase::Failed || pod.phase == PodPhase::Succeeded;
+}
+bool isLive(const ObservedPod& pod) {
+  return !pod.terminating && !isFailed(pod);
+}
+
+bool restartDue(const RolloutPolicy& policy, const ObservedPod& pod, TimePoint now) {
+  if (!policy.restart_at || *policy.restart_at > now) return false;
+  return !pod.restarted_at || *pod.restarted_at < *policy.restart_at;
+}
+
+bool isUpdated(const RolloutPolicy& policy, const ObservedPod& pod, TimePoint now) {
+  return pod.revision == policy.update_revision && !restartDue(policy, pod, now);
+}
+
+bool isAvailable(const RolloutPolicy& policy, const ObservedPod& pod, TimePoint now) {
+  return isLive(pod) && pod.role == PodRole::Serving && pod.phase == PodPhase::Running &&
+         pod.ready && pod.ready_changed_at && now - *pod.ready_changed_at >= policy.min_ready;
+}
+
+// Known and from the instance the drain was recorded for (a restarted pod's
+// count says nothing about the drain).
+std::optional<std::int64_t> drainCount(const ObservedState& state, const ObservedPod& pod) {
+  const auto it = state.readings.find(pod.name);
+  if (it == state.readings.end() || !it->second.known) return std::nullopt;
+  if (pod.drain_instance_id.empty() || it->second.instance_id != pod.drain_instance_id) {
+    return std::nullopt;
+  }
+  return it->second.sessions;
+}
+
+bool contains(const std::vector<std::string>& names, const std::string& name) {
+  return std::find(names.begin(), names.end(), name) != names.end();
+}
+
+const Condition* findCondition(const std::vector<Condition>& conditions, std::string_view type) {
+  for (const Condition& condition : conditions) {
+    if (condition.type == type) return &condition;
+  }
+  return nullptr;
+}
+
+class ConditionBuilder {
+ public:
+  ConditionBuilder(const std::vector<Condition>& previous, std::int64_t generation, TimePoint now)
+      : previous_(previous), generation_(generation), now_(now) {}
+
+  void set(std::string_view type, std::string_view status, std::string_view why,
+           std::string message) {
+    Condition condition{std::string(type),  std::string(status), std::string(why),
+                        std::move(message), generation_,         now_};
+    // Kubernetes convention: lastTransitionTime moves only when status does.
+    if (const Condition* before = findCondition(previous_, type);
+        before != nullptr && before->status == condition.status) {
+      condition.last_transition_time = before->last_transition_time;
+    }
+    conditions_.push_back(std::move(condition));
+  }
+
+  std::vector<Condition> take() { return std::move(conditions_); }
+
+ private:
+  const std::vector<Condition>& previous_;
+  std::int64_t generation_;
+  TimePoint now_;
+  std::vector<Condition> conditions_;
+};
+
+std::string drainLine(const DrainingPodStatus& drain) {
+  std::string line = "draining " + drain.pod + ": ";
+  if (!drain.sessions_now) return line + "session count unknown";
+  line += formatCount(*drain.sessions_now) + " sessions left";
+  if (drain.eta) line += ", ETA " + formatDuration(*drain.eta);
+  return line;
+}
+
+}  // namespace
+
+// Worked example. A relay began draining at 12:00:00 holding 20,000
+// sessions (annotation drain-sessions-at-start); at 12:02:00 it reports
+// 12,800 and the threshold is 100:
+//   rate = (20,000 - 12,800) / 120 s = 60 sessions/s   (observed, not the pace:
+//          clients also leave on their own, and a slow client slows it down)
+//   left = 12,800 - 100 = 12,700
+//   ETA  = ceil(12,700 / 60) = 212 s -> "ETA 3m32s"
+// Before any session has moved (or if the count went up), the observed rate
+// says nothing, so the requested pace stands in: at pace 1,000/s the same
+// 12,700 would read "ETA 13s".
+DrainProgress drainProgress(std::int64_t sessions_at_start, std::int64_t sessions_now,
+                            std::int64_t threshold, Seconds elapsed, double pace) {
+  DrainProgress progress;
+  const std::int64_t moved = sessions_at_start - sessions_now;
+  if (moved > 0 && elapsed.count() > 0) {
+    progress.rate = static_cast<double>(moved) / static_cast<double>(elapsed.count());
+  } else if (pace > 0) {
+    progress.rate = pace;
+  }
+  const std::int64_t left = std::max<std::int64_t>(0, sessions_now - threshold);
+  if (left == 0) {
+    progress.eta = Seconds{0};
+  } else if (progress.rate && *progress.rate > 0) {
+    progress.eta =
+        Seconds{static_cast<std::int64_t>(std::ceil(static_cast<double>(left) / *progress.rate))};
+  }
+  return progress;
+}
+
+StatusResult calculateStatus(const ObservedState& state, const Plan& plan,
+                             const std::vector<Condition>& previous_conditions) {
+  const RolloutPolicy& policy = state.policy;
+  const TimePoint now = state.now;
+  StatusResult result;
+  TierStatus& status = result.status;
+  status.observed_generation = policy.generation;
+  status.update_revision = policy.update_revision;
+
+  std::map<std::string, std::int32_t> outdated_revisions;
+  std::optional<TimePoint> newest_unavailable_update;
+  for (const ObservedPod& pod : state.pods) {
+    const auto reading = state.readings.find(pod.name);
+    const bool known = reading != state.readings.end() && reading->second.known;
+    if (known) status.total_sessions += reading->second.sessions;
+    if (!isLive(pod)) continue;
+    ++status.replicas;
+    if (!known) ++status.unknown_session_pods;
+    if (pod.ready) ++status.ready_replicas;
+    if (isAvailable(policy, pod, now)) ++status.available_replicas;
+    const bool updated = isUpdated(policy, pod, now);
+    if (updated && pod.role == PodRole::Serving) {
+      ++status.updated_replicas;
+      if (!isAvailable(policy, pod, now) &&
+          (!newest_unavailable_update || pod.created_at > *newest_unavailable_update)) {
+        newest_unavailable_update = pod.created_at;
+      }
+    }
+    if (pod.revision != policy.update_revision) ++outdated_revisions[pod.revision];
+  }
+
+  for (const ObservedPod& pod : state.pods) {
+    if (pod.role != PodRole::Draining || isFailed(pod)) continue;
+    DrainingPodStatus drain;
+    drain.pod = pod.name;
+    drain.sessions_at_start = pod.drain_sessions_at_start;
+    drain.sessions_now = drainCount(state, pod);
+    drain.step_started_at = pod.drain_started_at;
+    if (pod.drain_started_at && policy.drain.timeout) {
+      drain.deadline = *pod.drain_started_at + *policy.drain.timeout;
+    }
+    drain.timed_out = contains(plan.assessment.timed_out_paused, pod.name) ||
+                      (drain.deadline && now >= *drain.deadline);
+    if (drain.sessions_now) {
+      const std::int64_t at_start = drain.sessions_at_start.value_or(*drain.sessions_now);
+      const Seconds elapsed = pod.drain_started_at
+                                  ? std::chrono::duration_cast<Seconds>(now - *pod.drain_started_at)
+                                  : Seconds{0};
+      const DrainProgress progress = drainProgress(
+          at_start, *drain.sessions_now, policy.drain.threshold, elapsed, policy.drain.pace);
+      drain.rate = progress.rate;
+      drain.eta = progress.eta;
+    }
+    if (drain.step_started_at &&
+        (!status.step_started_at || *drain.step_started_at < *status.step_started_at)) {
+      status.step_started_at = drain.step_started_at;
+    }
+    status.draining_pods.push_back(std::move(drain));
+  }
+  std::sort(status.draining_pods.begin(), status.draining_pods.end(),
+            [](const DrainingPodStatus& a, const DrainingPodStatus& b) { return a.pod < b.pod; });
+  if (!status.step_started_at) status.step_started_at = newest_unavailable_update;
+
+  const RolloutAssessment& assessment = plan.assessment;
+  if (assessment.complete) {
+    status.current_revision = policy.update_revision;
+  } else if (!policy.current_revision.empty()) {
+    status.current_revision = policy.current_revision;
+  } else if (!outdated_revisions.empty()) {
+    status.current_revision =
+        std::max_element(outdated_revisions.begin(), outdated_revisions.end(),
+                         [](const auto& a, const auto& b) { return a.second < b.second; })
+            ->first;
+  } else {
+    status.current_revision = policy.update_revision;
+  }
+
+  // The message: the one line a person watching most wants to read.
+  std::string drains;
+  for (const DrainingPodStatus& drain : status.draining_pods) {
+    drains += (drains.empty() ? "" : "; ") + drainLine(drain);
+  }
+  std::string first_wait;
+  for (const Wait& wait : plan.waits) {
+    if (wait.reason != WaitReason::Paused && wait.reason != WaitReason::DrainInProgress) {
+      first_wait = wait.message;
+      break;
+    }
+  }
+
+  ConditionBuilder conditions(previous_conditions, policy.generation, now);
+  const std::int32_t floor = std::max(0, policy.replicas - policy.max_unavailable);
+  if (status.available_replicas >= floor) {
+    conditions.set(api::kConditionAvailable, "True", reason::kMinimumPodsAvailable,
+                   std::to_string(status.available_replicas) + " of " +
+                       std::to_string(policy.replicas) + " pods available");
+  } else {
+    conditions.set(api::kConditionAvailable, "False", reason::kMinimumPodsUnavailable,
+                   std::to_string(status.available_replicas) + " of " +
+                       std::to_string(policy.replicas) + " pods available, fewer than " +
+                       std::to_string(floor));
+  }
+
+  const bool degraded = !assessment.deadline_exceeded.empty();
+  const bool drain_stalled = !assessment.timed_out_paused.empty();
+  std::string stalled_message;
+  if (degraded) {
+    stalled_message =
+        "pod " + assessment.deadline_exceeded.front() + " not Ready within progressDeadlineSeconds";
+  } else if (drain_stalled) {
+    for (const Wait& wait : plan.waits) {
+      if (wait.reason == WaitReason::DrainTimedOutPaused) {
+        stalled_message = wait.message;
+        break;
+      }
+    }
+  }
+
+  // Progressing, and the phase that goes with it.
+  std::string_view progressing_reason;
+  if (policy.deleting) {
+    status.phase = api::kPhaseProgressing;
+    progressing_reason = reason::kDeleting;
+    status.message = "deleting: " + (drains.empty() ? first_wait : drains);
+    if (status.message == "deleting: ") status.message = "deleting: removing the last pods";
+    conditions.set(api::kConditionProgressing, "True", reason::kDeleting, status.message);
+  } else if (degraded) {
+    status.phase = api::kPhaseDegraded;
+    progressing_reason = reason::kProgressDeadlineExceeded;
+    status.message = stalled_message;
+    conditions.set(api::kConditionProgressing, "False", reason::kProgressDeadlineExceeded,
+                   stalled_message);
+  } else if (assessment.complete) {
+    status.phase = policy.paused ? api::kPhasePaused : api::kPhaseHealthy;
+    progressing_reason = reason::kRolloutComplete;
+    status.message = std::to_string(status.updated_replicas) + " of " +
+                     std::to_string(policy.replicas) + " pods at revision " +
+                     policy.update_revision;
+    conditions.set(api::kConditionProgressing, "True", reason::kRolloutComplete, status.message);
+  } else {
+    status.phase = (policy.paused || drain_stalled) ? api::kPhasePaused : api::kPhaseProgressing;
+    bool creating = false;
+    for (const Action& action : plan.actions) creating |= std::holds_alternative<CreatePod>(action);
+    if (!status.draining_pods.empty()) {
+      // Drains of pods already at the update revision are a scale-down.
+      const bool all_updated =
+          std::all_of(state.pods.begin(), state.pods.end(), [&](const ObservedPod& pod) {
+            return pod.role != PodRole::Draining || isUpdated(policy, pod, now);
+          });
+      progressing_reason = all_updated ? reason::kScalingDown : reason::kDraining;
+    } else if (creating) {
+      progressing_reason = reason::kCreatingPod;
+    } else if (status.updated_replicas > status.available_replicas) {
+      progressing_reason = reason::kWaitingForReady;
+    } else if (assessment.outdated_pods == 0 && assessment.surplus_pods > 0) {
+      progressing_reason = reason::kScalingDown;
+    } else {
+      progressing_reason = reason::kCreatingPod;
+    }
+    if (drain_stalled) {
+      status.message = stalled_message;
+    } else if (policy.paused) {
+      status.message = "paused by spec.rollout.paused" + (drains.empty() ? "" : "; " + drains);
+    } else if (!drains.empty()) {
+      status.message = drains;
+    } else {
+      status.message = first_wait.empty()
+                           ? std::string("rolling out revision ") + policy.update_revision
+                           : first_wait;
+    }
+    // Deployment's convention: a paused rollout is neither progressing nor failing.
+    conditions.set(api::kConditionProgressing, policy.paused ? "Unknown" : "True",
+                   policy.paused ? reason::kPausedBySpec : progressing_reason, status.message);
+  }
+
+  if (!policy.deleting && policy.paused) {
+    conditions.set(api::kConditionPaused, "True", reason::kPausedBySpec,
+                   "spec.rollout.paused is true");
+  } else if (!policy.deleting && drain_stalled) {
+    conditions.set(api::kConditionPaused, "True", reason::kDrainTimedOut, stalled_message);
+  } else {
+    conditions.set(api::kConditionPaused, "False", reason::kNotPaused, "");
+  }
+  if (degraded) {
+    conditions.set(api::kConditionStalled, "True", reason::kProgressDeadlineExceeded,
+                   stalled_message);
+  } else if (drain_stalled) {
+    conditions.set(api::kConditionStalled, "True", reason::kDrainTimedOut, stalled_message);
+  } else {
+    conditions.set(api::kConditionStalled, "False", reason::kNotStalled, "");
+  }
+  status.conditions = conditions.take();
+
+  // Events for transitions, judged against the conditions as last written.
+  const auto before = [&](std::string_view type) {
+    return findCondition(previous_conditions, type);
+  };
+  const auto now_is = [&](std::string_view type) { return findCondition(status.conditions, type); };
+  const Condition* paused_before = before(api::kConditionPaused);
+  const Condition* paused_now = now_is(api::kConditionPaused);
+  if (paused_now->status == "True" &&
+      (paused_before == nullptr || paused_before->status != "True")) {
+    result.events.push_back(PlannedEvent{api::event::kRolloutPaused, "", paused_now->message,
+                                         paused_now->reason != reason::kPausedBySpec});
+  } else if (paused_now->status != "True" && paused_before != nullptr &&
+             paused_before->status == "True") {
+    result.events.push_back(
+        PlannedEvent{api::event::kRolloutResumed, "", "rollout resumed", false});
+  }
+  const Condition* stalled_before = before(api::kConditionStalled);
+  const Condition* stalled_now = now_is(api::kConditionStalled);
+  if (stalled_now->status == "True" && stalled_now->reason == reason::kProgressDeadlineExceeded &&
+      (stalled_before == nullptr || stalled_before->status != "True" ||
+       stalled_before->reason != stalled_now->reason)) {
+    result.events.push_back(
+        PlannedEvent{api::event::kProgressDeadlineExceeded, "", stalled_now->message, true});
+  }
+  const Condition* progressing_before = before(api::kConditionProgressing);
+  const bool was_complete =
+      progressing_before != nullptr && progressing_before->reason == reason::kRolloutComplete;
+  if (progressing_reason == reason::kRolloutComplete && !was_complete) {
+    result.events.push_back(
+        PlannedEvent{api::event::kRolloutCompleted, "",
+                     "rollout to revision " + policy.update_revision + " complete", false});
+  } else if (was_complete && progressing_reason != reason::kRolloutComplete && !policy.deleting &&
+             assessment.outdated_pods > 0) {
+    result.events.push_back(PlannedEvent{api::event::kRolloutStarted, "",
+                                         "rolling out revision " + policy.update_revision, false});
+  }
+  return result;
+}
+
+}  // namespace baton::rollout

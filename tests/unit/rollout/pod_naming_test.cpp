@@ -1,0 +1,41 @@
+#include "rollout/pod_naming.h"
+
+#include <gtest/gtest.h>
+
+#include "rollout/revision_hash.h"
+
+namespace baton::rollout {
+namespace {
+
+TEST(PodNaming, SlotNameTakesTheLowestFreeIndex) {
+  struct Row {
+    std::set<std::string, std::less<>> taken;
+    std::string expected;
+  };
+  const std::vector<Row> rows = {
+      {{}, "relay-abc-0"},
+      {{"relay-abc-0"}, "relay-abc-1"},
+      {{"relay-abc-0", "relay-abc-2"}, "relay-abc-1"},
+      {{"relay-abc-1", "relay-old-0"}, "relay-abc-0"},
+      {{"relay-abc-0", "relay-abc-1", "relay-abc-2"}, "relay-abc-3"},
+  };
+  for (const Row& row : rows) EXPECT_EQ(slotPodName("relay", "abc", row.taken), row.expected);
+}
+
+TEST(PodNaming, ShardNameIsOrdinalThenIncarnation) {
+  EXPECT_EQ(shardPodName("sess", 0, "abc"), "sess-0-abc");
+  EXPECT_EQ(shardPodName("sess", 12, "abc"), "sess-12-abc");
+}
+
+TEST(PodNaming, IncarnationIsTheRevisionUntilARestart) {
+  EXPECT_EQ(incarnation("abc", std::nullopt), "abc");
+  const TimePoint restart = TimePoint{} + std::chrono::seconds(1'700'000'000);
+  const std::string restarted = incarnation("abc", restart);
+  EXPECT_NE(restarted, "abc");
+  EXPECT_EQ(restarted, shortHash("abc@1700000000"));
+  EXPECT_NE(restarted, incarnation("abc", restart + std::chrono::seconds(1)));
+  EXPECT_NE(restarted, incarnation("abd", restart));
+}
+
+}  // namespace
+}  // namespace baton::rollout

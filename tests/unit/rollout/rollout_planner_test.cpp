@@ -1,0 +1,917 @@
+#include "rollout/rollout_planner.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <functional>
+#include <map>
+#include <set>
+
+#include "api/contract.h"
+#include "observed_state_builder.h"
+#include "rollout/pod_naming.h"
+
+namespace baton::rollout {
+namespace {
+
+using namespace baton::rollout::testing;  // NOLINT: test-only DSL
+using ::testing::Contains;
+using ::testing::ElementsAreArray;
+using ::testing::IsEmpty;
+using ::testing::Not;
+
+// One row: a cluster, and exactly the actions the planner must take on it.
+struct Row {
+  std::string name;
+  std::function<ObservedState()> state;
+  std::vector<std::string> actions;
+  std::vector<WaitReason> waits = {};  // each must be among the plan's waits
+  std::optional<bool> complete = std::nullopt;
+};
+
+void PrintTo(const Row& row, std::ostream* os) {
+  *os << row.name;
+}
+
+class PlannerTable : public ::testing::TestWithParam<Row> {};
+
+struct RowName {
+  std::string operator()(const ::testing::TestParamInfo<Row>& row) const { return row.param.name; }
+};
+
+TEST_P(PlannerTable, PlansExactlyTheseActions) {
+  const Row& row = GetParam();
+  const Plan plan = planRollout(row.state());
+  EXPECT_THAT(describe(plan), ElementsAreArray(row.actions));
+  for (const WaitReason reason : row.waits) EXPECT_THAT(waitReasons(plan), Contains(reason));
+  if (row.complete) {
+    EXPECT_EQ(plan.assessment.complete, *row.complete);
+  }
+}
+
+// Four old relays, all available, with readings.
+ObservedState fourOld() {
+  ObservedState s = relayTier();
+  addServing(s, "relay-old-0", "old", 500);
+  addServing(s, "relay-old-1", "old", 100);
+  addServing(s, "relay-old-2", "old", 900);
+  addServing(s, "relay-old-3", "old", 300);
+  return s;
+}
+
+// Mid-rollout: old-1 is draining, three old pods serve, one new pod serves.
+ObservedState midDrain(std::int64_t sessions_now, seconds drain_age = seconds(60)) {
+  ObservedState s = relayTier();
+  addServing(s, "relay-old-0", "old", 500);
+  addServing(s, "relay-old-2", "old", 900);
+  addServing(s, "relay-old-3", "old", 300);
+  addServing(s, "relay-new-0", "new", 50);
+  add(s, PodBuilder("relay-old-1", "old").draining(drain_age, 100),
+      draining(sessions_now, "inst-relay-old-1"));
+  return s;
+}
+
+const std::vector<Row> kRelayRows = {
+    {"FreshTierCreatesAllAtOnce",
+     [] {
+       ObservedState s = relayTier();
+       s.policy.replicas = 3;
+       return s;
+     },
+     {"create relay-new-0", "create relay-new-1", "create relay-new-2"}},
+    {"SteadyStateDoesNothing",
+     [] {
+       ObservedState s = relayTier();
+       for (int i = 0; i < 4; ++i) addServing(s, "relay-new-" + std::to_string(i), "new", 10);
+       return s;
+     },
+     {},
+     {},
+     true},
+    {"RolloutStartsWithOneSurgePod", fourOld, {"create relay-new-0"}, {}, false},
+    {"NewPodNotReadyBlocksTheDrain",
+     [] {
+       ObservedState s = fourOld();
+       add(s, PodBuilder("relay-new-0", "new").notReady(seconds(10)));
+       return s;
+     },
+     {},
+     {WaitReason::WaitingForReady, WaitReason::AvailabilityLimit}},
+    {"NewPodReadyButNotForMinReadySeconds",
+     [] {
+       ObservedState s = fourOld();
+       s.policy.min_ready = seconds(30);
+       add(s, PodBuilder("relay-new-0", "new").readyFor(seconds(10)),
+           serving(0, "inst-relay-new-0"));
+       return s;
+     },
+     {},
+     {WaitReason::WaitingForMinReady}},
+    {"AvailableNewPodLetsTheFewestSessionsPodDrain",
+     [] {
+       ObservedState s = fourOld();
+       s.policy.min_ready = seconds(30);
+       add(s, PodBuilder("relay-new-0", "new").readyFor(seconds(31)),
+           serving(0, "inst-relay-new-0"));
+       return s;
+     },
+     {"mark-draining relay-old-1", "request-drain relay-old-1"}},
+    {"UnknownReadingIsNeverChosenAsZero",
+     [] {
+       ObservedState s = fourOld();
+       s.readings["relay-old-1"] = unknown(0);
+       addServing(s, "relay-new-0", "new", 0);
+       return s;
+     },
+     {"mark-draining relay-old-3", "request-drain relay-old-3"}},
+    {"AllReadingsUnknownMeansNoDrain",
+     [] {
+       ObservedState s = fourOld();
+       for (auto& [name, reading] : s.readings) reading = unknown();
+       addServing(s, "relay-new-0", "new", 0);
+       return s;
+     },
+     {},
+     {WaitReason::NoReadableCandidate}},
+    {"DrainAboveThresholdWaitsAndCreatesNothing",
+     [] { return midDrain(40); },
+     {},
+     {WaitReason::DrainInProgress, WaitReason::SurgeLimit}},
+    {"DrainAtThresholdDeletes",
+     [] {
+       ObservedState s = midDrain(7);
+       s.policy.drain.threshold = 10;
+       return s;
+     },
+     {"delete relay-old-1 Drained"}},
+    {"DrainAtZeroDeletes", [] { return midDrain(0); }, {"delete relay-old-1 Drained"}},
+    {"ZeroFromARestartedInstanceIsNotDrained",
+     [] {
+       ObservedState s = midDrain(0);
+       s.readings["relay-old-1"] = serving(0, "inst-after-restart");
+       return s;
+     },
+     {"mark-draining relay-old-1", "request-drain relay-old-1"},
+     {WaitReason::DrainInstanceChanged}},
+    {"UnknownReadingMidDrainIsNotDrained",
+     [] {
+       ObservedState s = midDrain(0);
+       s.readings["relay-old-1"] = unknown(0);
+       return s;
+     },
+     {},
+     {WaitReason::DrainReadingUnknown}},
+    {"AbsentReadingMidDrainIsNotDrained",
+     [] {
+       ObservedState s = midDrain(0);
+       s.readings.erase("relay-old-1");
+       return s;
+     },
+     {},
+     {WaitReason::DrainReadingUnknown}},
+    {"LostDrainRequestIsReissued",
+     [] {
+       ObservedState s = midDrain(0);
+       s.readings["relay-old-1"] = serving(0, "inst-relay-old-1");  // Serving: never asked
+       return s;
+     },
+     {"request-drain relay-old-1"}},
+    {"TimeoutWithProceedDeletes",
+     [] {
+       ObservedState s = midDrain(42, seconds(601));
+       s.policy.drain.on_timeout = TimeoutPolicy::Proceed;
+       return s;
+     },
+     {"delete relay-old-1 TimeoutProceed"}},
+    {"TimeoutWithProceedDeletesEvenWhenUnknown",
+     [] {
+       ObservedState s = midDrain(42, seconds(601));
+       s.policy.drain.on_timeout = TimeoutPolicy::Proceed;
+       s.readings["relay-old-1"] = unknown(77);
+       return s;
+     },
+     {"delete relay-old-1 TimeoutProceed"}},
+    {"TimeoutWithPauseStallsAndKeepsThePodOut",
+     [] {
+       ObservedState s = midDrain(42, seconds(601));
+       s.policy.max_concurrent_drains = 2;  // room for another drain: the stall must stop it
+       s.policy.max_unavailable = 2;
+       return s;
+     },
+     {},
+     {WaitReason::DrainTimedOutPaused},
+     false},
+    {"JustBeforeTimeoutNothingHappens", [] { return midDrain(42, seconds(599)); }, {}},
+    {"SkipDrainDeletesAtOnce",
+     [] {
+       ObservedState s = midDrain(42);
+       for (auto& p : s.pods) {
+         if (p.name == "relay-old-1") p.skip_drain = true;
+       }
+       return s;
+     },
+     {"delete relay-old-1 SkipDrain"}},
+    {"PausedCreatesNothing",
+     [] {
+       ObservedState s = fourOld();
+       s.policy.paused = true;
+       return s;
+     },
+     {},
+     {WaitReason::Paused},
+     false},
+    {"PausedStillFinishesADrainInProgress",
+     [] {
+       ObservedState s = midDrain(0);
+       s.policy.paused = true;
+       return s;
+     },
+     {"delete relay-old-1 Drained"}},
+    {"PausedStartsNoDrain",
+     [] {
+       ObservedState s = fourOld();
+       s.policy.paused = true;
+       addServing(s, "relay-new-0", "new", 0);
+       return s;
+     },
+     {}},
+    {"PartitionKeepsOldPods",
+     [] {
+       ObservedState s = relayTier();
+       s.policy.partition = 2;
+       addServing(s, "relay-old-0", "old", 1);
+       addServing(s, "relay-old-1", "old", 1);
+       addServing(s, "relay-new-0", "new", 1);
+       addServing(s, "relay-new-1", "new", 1);
+       return s;
+     },
+     {},
+     {},
+     true},
+    {"PartitionStillReplacesBeyondIt",
+     [] {
+       ObservedState s = fourOld();
+       s.policy.partition = 3;
+       addServing(s, "relay-new-0", "new", 0);
+       return s;
+     },
+     {"mark-draining relay-old-1", "request-drain relay-old-1"}},
+    {"PartitionReachedStopsDraining",
+     [] {
+       ObservedState s = relayTier();
+       s.policy.partition = 3;
+       addServing(s, "relay-old-0", "old", 5);
+       addServing(s, "relay-old-2", "old", 5);
+       addServing(s, "relay-old-3", "old", 5);
+       addServing(s, "relay-new-0", "new", 5);
+       return s;
+     },
+     {},
+     {},
+     true},
+    {"UndoCancelsTheDrainAndServesAgain",
+     [] {
+       ObservedState s = relayTier();
+       s.policy.update_revision = "old";  // rolled back while old-3 drained
+       s.policy.current_revision = "old";
+       addServing(s, "relay-old-0", "old", 500);
+       addServing(s, "relay-old-1", "old", 500);
+       addServing(s, "relay-old-2", "old", 500);
+       addServing(s, "relay-new-0", "new", 10);
+       add(s, PodBuilder("relay-old-3", "old").draining(seconds(30), 800),
+           draining(400, "inst-relay-old-3"));
+       return s;
+     },
+     {"cancel-drain relay-old-3", "mark-serving relay-old-3"}},
+    {"AfterUndoTheNewPodDrains",
+     [] {
+       ObservedState s = relayTier();
+       s.policy.update_revision = "old";
+       for (int i = 0; i < 4; ++i) addServing(s, "relay-old-" + std::to_string(i), "old", 500);
+       addServing(s, "relay-new-0", "new", 10);
+       return s;
+     },
+     {"mark-draining relay-new-0", "request-drain relay-new-0"}},
+    {"ScaleDownDrainsFewestFirst",
+     [] {
+       ObservedState s = relayTier();
+       s.policy.replicas = 3;
+       s.policy.current_revision = "new";
+       addServing(s, "relay-new-0", "new", 30);
+       addServing(s, "relay-new-1", "new", 10);
+       addServing(s, "relay-new-2", "new", 20);
+       addServing(s, "relay-new-3", "new", 40);
+       addServing(s, "relay-new-4", "new", 50);
+       addServing(s, "relay-new-5", "new", 60);
+       return s;
+     },
+     {"mark-draining relay-new-1", "request-drain relay-new-1"}},
+    {"ScaleDownWithTwoConcurrentDrains",
+     [] {
+       ObservedState s = relayTier();
+       s.policy.replicas = 3;
+       s.policy.max_concurrent_drains = 2;
+       for (int i = 0; i < 6; ++i) {
+         addServing(s, "relay-new-" + std::to_string(i), "new", 100 - i);
+       }
+       return s;
+     },
+     {"mark-draining relay-new-5", "request-drain relay-new-5", "mark-draining relay-new-4",
+      "request-drain relay-new-4"}},
+    {"ScaleUpDuringScaleDownTakesTheDrainingPodBack",
+     [] {
+       ObservedState s = relayTier();
+       for (int i = 0; i < 3; ++i) addServing(s, "relay-new-" + std::to_string(i), "new", 10);
+       add(s, PodBuilder("relay-new-3", "new").draining(seconds(5), 10),
+           draining(9, "inst-relay-new-3"));
+       return s;
+     },
+     {"cancel-drain relay-new-3", "mark-serving relay-new-3"}},
+    {"ScaleUpIsImmediate",
+     [] {
+       ObservedState s = relayTier();
+       s.policy.replicas = 6;
+       for (int i = 0; i < 3; ++i) addServing(s, "relay-new-" + std::to_string(i), "new", 10);
+       return s;
+     },
+     {"create relay-new-3", "create relay-new-4", "create relay-new-5"}},
+    {"FailedPodIsDeletedAndReplaced",
+     [] {
+       ObservedState s = relayTier();
+       s.policy.replicas = 3;
+       addServing(s, "relay-new-0", "new", 10);
+       add(s, PodBuilder("relay-new-1", "new").failed());
+       addServing(s, "relay-new-2", "new", 10);
+       return s;
+     },
+     {"delete relay-new-1 Failed", "create relay-new-3"}},
+    {"PodGoneOutsideARolloutIsReplaced",
+     [] {
+       ObservedState s = relayTier();
+       s.policy.replicas = 3;
+       addServing(s, "relay-new-0", "new", 10);
+       addServing(s, "relay-new-2", "new", 10);
+       return s;
+     },
+     {"create relay-new-1"}},
+    {"ProgressDeadlineStopsTheRollout",
+     [] {
+       ObservedState s = fourOld();
+       s.policy.max_unavailable = 1;  // a drain would be allowed otherwise
+       add(s, PodBuilder("relay-new-0", "new").notReady(seconds(601)));
+       return s;
+     },
+     {},
+     {WaitReason::ProgressDeadlineExceeded},
+     false},
+    {"MaxUnavailableWithoutSurgeDrainsFirst",
+     [] {
+       ObservedState s = fourOld();
+       s.policy.max_surge = 0;
+       s.policy.max_unavailable = 1;
+       return s;
+     },
+     {"mark-draining relay-old-1", "request-drain relay-old-1"}},
+    {"MaxUnavailableWithoutSurgeCreatesOnceTheOldPodIsGone",
+     [] {
+       ObservedState s = relayTier();
+       s.policy.max_surge = 0;
+       s.policy.max_unavailable = 1;
+       addServing(s, "relay-old-0", "old", 500);
+       addServing(s, "relay-old-2", "old", 900);
+       addServing(s, "relay-old-3", "old", 300);
+       return s;
+     },
+     {"create relay-new-0"}},
+    {"TwoConcurrentDrainsWithTwoSurgePods",
+     [] {
+       ObservedState s = fourOld();
+       s.policy.max_surge = 2;
+       s.policy.max_concurrent_drains = 2;
+       addServing(s, "relay-new-0", "new", 0);
+       addServing(s, "relay-new-1", "new", 0);
+       return s;
+     },
+     {"mark-draining relay-old-1", "request-drain relay-old-1", "mark-draining relay-old-3",
+      "request-drain relay-old-3"}},
+    {"TerminatingDrainingPodStillHoldsTheSlot",
+     [] {
+       ObservedState s = fourOld();
+       s.policy.max_unavailable = 1;
+       s.pods[1] = PodBuilder("relay-old-1", "old").draining(seconds(30)).terminating();
+       addServing(s, "relay-new-0", "new", 0);
+       return s;
+     },
+     {},
+     {WaitReason::ConcurrentDrainLimit}},
+    {"StrayDrainOnAServingPodIsCancelled",
+     [] {
+       ObservedState s = relayTier();
+       for (int i = 0; i < 4; ++i) addServing(s, "relay-new-" + std::to_string(i), "new", 10);
+       s.readings["relay-new-2"] = draining(5, "inst-relay-new-2");
+       return s;
+     },
+     {"cancel-drain relay-new-2"}},
+    {"PendingOutdatedPodIsDeletedWithoutDrain",
+     [] {
+       ObservedState s = relayTier();
+       s.policy.replicas = 2;
+       s.policy.max_unavailable = 0;
+       addServing(s, "relay-new-0", "new", 1);
+       addServing(s, "relay-new-1", "new", 1);
+       add(s, PodBuilder("relay-old-9", "old").pending());
+       return s;
+     },
+     {"delete relay-old-9 NeverRan"}},
+    {"DeletingDrainsWithoutAvailabilityFloor",
+     [] {
+       ObservedState s = relayTier();
+       s.policy.deleting = true;
+       s.policy.replicas = 3;
+       addServing(s, "relay-new-0", "new", 30);
+       addServing(s, "relay-new-1", "new", 10);
+       addServing(s, "relay-new-2", "new", 20);
+       return s;
+     },
+     {"mark-draining relay-new-1", "request-drain relay-new-1"}},
+    {"DeletingIgnoresPause",
+     [] {
+       ObservedState s = relayTier();
+       s.policy.deleting = true;
+       s.policy.paused = true;
+       addServing(s, "relay-new-0", "new", 30);
+       return s;
+     },
+     {"mark-draining relay-new-0", "request-drain relay-new-0"}},
+    {"DeletingWaitsForTheDrain",
+     [] {
+       ObservedState s = relayTier();
+       s.policy.deleting = true;
+       addServing(s, "relay-new-0", "new", 30);
+       add(s, PodBuilder("relay-new-1", "new").draining(seconds(10)),
+           draining(5, "inst-relay-new-1"));
+       return s;
+     },
+     {},
+     {WaitReason::DrainInProgress, WaitReason::ConcurrentDrainLimit}},
+    {"DeletingNeverCancelsAnUpdatedDrain",
+     [] {
+       ObservedState s = relayTier();
+       s.policy.deleting = true;
+       add(s, PodBuilder("relay-new-1", "new").draining(seconds(10)),
+           draining(0, "inst-relay-new-1"));
+       return s;
+     },
+     {"delete relay-new-1 Drained"}},
+    {"DeletingTimeoutPauseHoldsTheFinalizer",
+     [] {
+       ObservedState s = relayTier();
+       s.policy.deleting = true;
+       add(s, PodBuilder("relay-new-1", "new").draining(seconds(900)),
+           draining(5, "inst-relay-new-1"));
+       return s;
+     },
+     {},
+     {WaitReason::DrainTimedOutPaused}},
+    {"DeletingReleasesWhenOnlyTerminatingPodsRemain",
+     [] {
+       ObservedState s = relayTier();
+       s.policy.deleting = true;
+       add(s, PodBuilder("relay-new-1", "new").draining(seconds(10)).terminating());
+       return s;
+     },
+     {"release-finalizer"}},
+    {"DeletingHoldsTheFinalizerForAnUnreadablePod",
+     [] {
+       ObservedState s = relayTier();
+       s.policy.deleting = true;
+       add(s, PodBuilder("relay-new-0", "new"), unknown(5));
+       return s;
+     },
+     {},
+     {WaitReason::NoReadableCandidate}},
+    {"BusinessTierRollsLikeRelay",
+     [] {
+       ObservedState s = fourOld();
+       s.policy.kind = TierKind::Business;
+       addServing(s, "relay-new-0", "new", 0);
+       return s;
+     },
+     {"mark-draining relay-old-1", "request-drain relay-old-1"}},
+    {"DeletingEmptyTierReleases",
+     [] {
+       ObservedState s = relayTier();
+       s.policy.deleting = true;
+       return s;
+     },
+     {"release-finalizer"}},
+};
+
+INSTANTIATE_TEST_SUITE_P(Relay, PlannerTable, ::testing::ValuesIn(kRelayRows), RowName{});
+
+// Three shards, all at the old revision.
+ObservedState threeOldShards() {
+  ObservedState s = sessionTier();
+  add(s, PodBuilder("sess-0-old", "old").shard(0), serving(300, "inst-sess-0-old"));
+  add(s, PodBuilder("sess-1-old", "old").shard(1), serving(100, "inst-sess-1-old"));
+  add(s, PodBuilder("sess-2-old", "old").shard(2), serving(200, "inst-sess-2-old"));
+  return s;
+}
+
+const std::vector<Row> kSessionRows = {
+    {"ReplacesTheShardWithFewestSessionsFirst", threeOldShards, {"create sess-1-new shard 1"}},
+    {"NewShardPodNotReadyMeansNoSecondPodAndNoDrain",
+     [] {
+       ObservedState s = threeOldShards();
+       s.policy.max_surge = 2;  // room for another pod, but not for shard 1
+       add(s, PodBuilder("sess-1-new", "new").shard(1).notReady(seconds(5)));
+       return s;
+     },
+     {"create sess-2-new shard 2"},
+     {WaitReason::WaitingForReady}},
+    {"AvailableSuccessorLetsTheOldShardDrainNamingIt",
+     [] {
+       ObservedState s = threeOldShards();
+       add(s, PodBuilder("sess-1-new", "new").shard(1), serving(0, "inst-sess-1-new"));
+       return s;
+     },
+     {"mark-draining sess-1-old successor sess-1-new", "request-drain sess-1-old"}},
+    {"OnlyTheShardWithASuccessorMayDrain",
+     [] {
+       ObservedState s = threeOldShards();
+       s.policy.max_unavailable = 2;
+       s.policy.max_concurrent_drains = 3;
+       add(s, PodBuilder("sess-2-new", "new").shard(2), serving(0, "inst-sess-2-new"));
+       return s;
+     },
+     {"mark-draining sess-2-old successor sess-2-new", "request-drain sess-2-old"}},
+    {"HandoverDoneDeletesTheOldShardPod",
+     [] {
+       ObservedState s = threeOldShards();
+       s.pods[1] =
+           PodBuilder("sess-1-old", "old").shard(1).draining(seconds(20)).successor("sess-1-new");
+       s.readings["sess-1-old"] = draining(0, "inst-sess-1-old");
+       add(s, PodBuilder("sess-1-new", "new").shard(1), serving(100, "inst-sess-1-new"));
+       return s;
+     },
+     {"delete sess-1-old Drained"}},
+    {"MissingShardIsCreatedBeforeAnyReplacement",
+     [] {
+       ObservedState s = threeOldShards();
+       s.pods.erase(s.pods.begin() + 2);  // shard 2 gone
+       return s;
+     },
+     // Healing the missing shard goes first; the surge budget left replaces shard 1.
+     {"create sess-2-new shard 2", "create sess-1-new shard 1"}},
+    {"OldPodOfAShardStillTerminatingBlocksItsName",
+     [] {
+       ObservedState s = sessionTier();
+       add(s, PodBuilder("sess-0-new", "new").shard(0), serving(1, "inst-sess-0-new"));
+       add(s, PodBuilder("sess-1-new", "new").shard(1), serving(1, "inst-sess-1-new"));
+       add(s, PodBuilder("sess-2-new", "new").shard(2).failed().terminating());
+       return s;
+     },
+     {},
+     {WaitReason::WaitingForPodGone}},
+    {"PartitionKeepsLowOrdinalsOld",
+     [] {
+       ObservedState s = sessionTier();
+       s.policy.partition = 1;
+       add(s, PodBuilder("sess-0-old", "old").shard(0), serving(1, "inst-sess-0-old"));
+       add(s, PodBuilder("sess-1-new", "new").shard(1), serving(1, "inst-sess-1-new"));
+       add(s, PodBuilder("sess-2-new", "new").shard(2), serving(1, "inst-sess-2-new"));
+       return s;
+     },
+     {},
+     {},
+     true},
+    {"UndoCancelsTheShardDrain",
+     [] {
+       ObservedState s = sessionTier();
+       s.policy.update_revision = "old";
+       add(s, PodBuilder("sess-0-old", "old").shard(0), serving(1, "inst-sess-0-old"));
+       add(s, PodBuilder("sess-1-old", "old").shard(1).draining(seconds(20)),
+           draining(50, "inst-sess-1-old"));
+       add(s, PodBuilder("sess-1-new", "new").shard(1), serving(50, "inst-sess-1-new"));
+       add(s, PodBuilder("sess-2-old", "old").shard(2), serving(1, "inst-sess-2-old"));
+       return s;
+     },
+     {"cancel-drain sess-1-old", "mark-serving sess-1-old"}},
+    {"ShardCountReducedDrainsTheExtraShard",
+     [] {
+       ObservedState s = sessionTier();
+       s.policy.replicas = 2;
+       s.policy.current_revision = "new";
+       add(s, PodBuilder("sess-0-new", "new").shard(0), serving(1, "inst-sess-0-new"));
+       add(s, PodBuilder("sess-1-new", "new").shard(1), serving(1, "inst-sess-1-new"));
+       add(s, PodBuilder("sess-2-new", "new").shard(2), serving(1, "inst-sess-2-new"));
+       return s;
+     },
+     {"mark-draining sess-2-new", "request-drain sess-2-new"}},
+    {"WithoutSurgeTheShardDrainsFirstWithNoSuccessor",
+     [] {
+       ObservedState s = threeOldShards();
+       s.policy.max_surge = 0;
+       s.policy.max_unavailable = 1;
+       return s;
+     },
+     {"mark-draining sess-1-old", "request-drain sess-1-old"}},
+};
+
+INSTANTIATE_TEST_SUITE_P(Session, PlannerTable, ::testing::ValuesIn(kSessionRows), RowName{});
+
+// --- Properties the tables cannot show by action names alone -----------------------
+
+TEST(RolloutPlanner, DrainRecordIsWrittenBeforeTheRequestWithTheReadInstance) {
+  ObservedState s = fourOld();
+  addServing(s, "relay-new-0", "new", 0);
+  const Plan plan = planRollout(s);
+  ASSERT_EQ(plan.actions.size(), 2U);
+  const auto* mark = std::get_if<MarkDraining>(&plan.actions[0]);
+  const auto* request = std::get_if<RequestDrain>(&plan.actions[1]);
+  ASSERT_NE(mark, nullptr);
+  ASSERT_NE(request, nullptr);
+  EXPECT_EQ(mark->uid, "uid-relay-old-1");
+  EXPECT_EQ(mark->instance_id, "inst-relay-old-1");
+  EXPECT_EQ(mark->at, kNow);
+  EXPECT_EQ(mark->sessions_at_start, 100);
+  EXPECT_EQ(mark->deadline, kNow + seconds(600));
+  EXPECT_EQ(request->deadline, kNow + seconds(600));
+  EXPECT_EQ(request->pace, 1000);
+  EXPECT_EQ(request->reason, "rollout to revision new");
+}
+
+TEST(RolloutPlanner, RearmKeepsTheOriginalStartSoTheTimeoutIsNotExtended) {
+  ObservedState s = midDrain(0, seconds(120));
+  s.readings["relay-old-1"] = serving(0, "inst-after-restart");
+  const Plan plan = planRollout(s);
+  const auto* mark = firstAction<MarkDraining>(plan);
+  ASSERT_NE(mark, nullptr);
+  EXPECT_EQ(mark->instance_id, "inst-after-restart");
+  EXPECT_EQ(mark->at, kNow - seconds(120));
+  EXPECT_EQ(mark->deadline, kNow - seconds(120) + seconds(600));
+}
+
+TEST(RolloutPlanner, TimeoutProceedReportsTheSessionsCut) {
+  ObservedState s = midDrain(42, seconds(601));
+  s.policy.drain.on_timeout = TimeoutPolicy::Proceed;
+  Plan plan = planRollout(s);
+  const auto* del = firstAction<DeletePod>(plan);
+  ASSERT_NE(del, nullptr);
+  EXPECT_EQ(del->sessions_left, 42);
+  EXPECT_EQ(del->uid, "uid-relay-old-1");
+  std::vector<std::string_view> reasons;
+  for (const auto& e : plan.events) reasons.push_back(e.reason);
+  EXPECT_THAT(reasons, Contains(api::event::kSessionsCut));
+  EXPECT_THAT(reasons, Contains(api::event::kDrainTimedOut));
+
+  s.readings["relay-old-1"] = unknown(77);  // the last known count is what is cut
+  plan = planRollout(s);
+  ASSERT_NE(firstAction<DeletePod>(plan), nullptr);
+  EXPECT_EQ(firstAction<DeletePod>(plan)->sessions_left, 77);
+}
+
+TEST(RolloutPlanner, StalledDrainIsReported) {
+  const Plan plan = planRollout(midDrain(42, seconds(601)));
+  EXPECT_THAT(plan.assessment.timed_out_paused, ElementsAreArray({"relay-old-1"}));
+}
+
+TEST(RolloutPlanner, SessionSuccessorIsCarriedIntoTheRequest) {
+  ObservedState s = threeOldShards();
+  add(s, PodBuilder("sess-1-new", "new").shard(1), serving(0, "inst-sess-1-new"));
+  const Plan plan = planRollout(s);
+  const auto* request = firstAction<RequestDrain>(plan);
+  ASSERT_NE(request, nullptr);
+  EXPECT_EQ(request->successor, "sess-1-new");
+}
+
+TEST(RolloutPlanner, RequeuesWhenMinReadySecondsElapse) {
+  ObservedState s = fourOld();
+  s.policy.min_ready = seconds(30);
+  add(s, PodBuilder("relay-new-0", "new").readyFor(seconds(10)), serving(0, "inst-relay-new-0"));
+  const Plan plan = planRollout(s);
+  ASSERT_TRUE(plan.requeue_at.has_value());
+  EXPECT_EQ(*plan.requeue_at, kNow + seconds(20));
+}
+
+TEST(RolloutPlanner, RequeuesAtTheDrainDeadline) {
+  const Plan plan = planRollout(midDrain(42, seconds(100)));
+  ASSERT_TRUE(plan.requeue_at.has_value());
+  EXPECT_EQ(*plan.requeue_at, kNow + seconds(500));
+}
+
+TEST(RolloutPlanner, RestartReplacesPodsCreatedBeforeRestartAt) {
+  ObservedState s = relayTier();
+  s.policy.current_revision = "new";
+  s.policy.restart_at = kNow - seconds(1);
+  for (int i = 0; i < 4; ++i) addServing(s, "relay-new-" + std::to_string(i), "new", 10);
+  const Plan plan = planRollout(s);
+  const auto* create = firstAction<CreatePod>(plan);
+  ASSERT_NE(create, nullptr);
+  EXPECT_EQ(create->revision, "new");
+  EXPECT_EQ(create->restarted_at, s.policy.restart_at);
+  // A restart pod has its own name part, so it never takes an old pod's name.
+  EXPECT_EQ(create->name, "relay-" + incarnation("new", s.policy.restart_at) + "-0");
+  EXPECT_NE(create->name, "relay-new-0");
+  EXPECT_EQ(plan.assessment.outdated_pods, 4);
+}
+
+TEST(RolloutPlanner, RestartedPodsAreUpToDate) {
+  ObservedState s = relayTier();
+  s.policy.restart_at = kNow - seconds(100);
+  for (int i = 0; i < 4; ++i) {
+    add(s, PodBuilder("relay-r-" + std::to_string(i), "new").restartedAt(kNow - seconds(100)),
+        serving(1, "inst-relay-r-" + std::to_string(i)));
+  }
+  const Plan plan = planRollout(s);
+  EXPECT_THAT(plan.actions, IsEmpty());
+  EXPECT_TRUE(plan.assessment.complete);
+}
+
+TEST(RolloutPlanner, FutureRestartWaitsAndRequeues) {
+  ObservedState s = relayTier();
+  s.policy.restart_at = kNow + seconds(30);
+  for (int i = 0; i < 4; ++i) addServing(s, "relay-new-" + std::to_string(i), "new", 10);
+  const Plan plan = planRollout(s);
+  EXPECT_THAT(plan.actions, IsEmpty());
+  ASSERT_TRUE(plan.requeue_at.has_value());
+  EXPECT_EQ(*plan.requeue_at, kNow + seconds(30));
+}
+
+TEST(RolloutPlanner, RestartOfAShardNeverReusesItsName) {
+  ObservedState s = sessionTier();
+  s.policy.restart_at = kNow - seconds(1);
+  add(s, PodBuilder("sess-0-new", "new").shard(0), serving(5, "inst-sess-0-new"));
+  add(s, PodBuilder("sess-1-new", "new").shard(1), serving(1, "inst-sess-1-new"));
+  add(s, PodBuilder("sess-2-new", "new").shard(2), serving(9, "inst-sess-2-new"));
+  const Plan plan = planRollout(s);
+  EXPECT_THAT(
+      describe(plan),
+      ElementsAreArray({"create sess-1-" + incarnation("new", s.policy.restart_at) + " shard 1"}));
+}
+
+TEST(RolloutPlanner, SamePlanTwiceGivesTheSameNames) {
+  const ObservedState s = fourOld();
+  EXPECT_EQ(describe(planRollout(s)), describe(planRollout(s)));
+}
+
+// Walk a whole rollout by applying each plan to the state, as a perfect
+// controller would, and check the invariants at every step.
+TEST(RolloutPlanner, FullRolloutKeepsTheInvariantsAtEveryStep) {
+  for (const std::int32_t surge : {0, 1, 2}) {
+    for (const std::int32_t drains : {1, 2}) {
+      ObservedState s = fourOld();
+      s.policy.max_surge = surge;
+      s.policy.max_unavailable = surge == 0 ? 1 : 0;
+      s.policy.max_concurrent_drains = drains;
+      s.policy.drain.threshold = 5;
+      SCOPED_TRACE("maxSurge " + std::to_string(surge) + " maxConcurrentDrains " +
+                   std::to_string(drains));
+      int steps = 0;
+      for (; steps < 100; ++steps) {
+        const Plan plan = planRollout(s);
+        if (plan.assessment.complete) break;
+        std::int32_t draining = 0;
+        std::int32_t available = 0;
+        for (const auto& p : s.pods) {
+          draining += p.role == PodRole::Draining ? 1 : 0;
+          available += p.role == PodRole::Serving && p.ready ? 1 : 0;
+        }
+        ASSERT_LE(draining, drains);
+        ASSERT_LE(static_cast<std::int32_t>(s.pods.size()), 4 + surge);
+        ASSERT_GE(available, 4 - s.policy.max_unavailable);
+        // Apply, and let the world move: new pods become Ready, drains progress.
+        for (const Action& action : plan.actions) {
+          if (const auto* c = std::get_if<CreatePod>(&action)) {
+            add(s, PodBuilder(c->name, c->revision), serving(0, "inst-" + c->name));
+          } else if (const auto* m = std::get_if<MarkDraining>(&action)) {
+            for (auto& p : s.pods) {
+              if (p.name == m->pod) {
+                p = PodBuilder(p.name, p.revision).draining(seconds(0), m->sessions_at_start);
+              }
+            }
+          } else if (const auto* d = std::get_if<DeletePod>(&action)) {
+            ASSERT_EQ(d->reason, DeleteReason::Drained);
+            ASSERT_LE(s.readings[d->pod].sessions, 5);
+            std::erase_if(s.pods, [&](const ObservedPod& p) { return p.name == d->pod; });
+            s.readings.erase(d->pod);
+          }
+        }
+        for (auto& p : s.pods) {
+          if (p.role == PodRole::Draining) {
+            auto& r = s.readings[p.name];
+            r.state = DrainState::Draining;
+            r.sessions = std::max<std::int64_t>(0, r.sessions - 150);
+          }
+        }
+      }
+      EXPECT_LT(steps, 100) << "rollout did not complete";
+      for (const auto& p : s.pods) EXPECT_EQ(p.revision, "new");
+      EXPECT_EQ(s.pods.size(), 4U);
+    }
+  }
+}
+
+// A perfect controller and a cooperative world, for whole-rollout walks:
+// creates come up Ready at once, drains lose 150 sessions a step.
+void applyPlan(ObservedState& s, const Plan& plan) {
+  for (const Action& action : plan.actions) {
+    if (const auto* c = std::get_if<CreatePod>(&action)) {
+      add(s, PodBuilder(c->name, c->revision).shard(c->ordinal), serving(0, "inst-" + c->name));
+    } else if (const auto* m = std::get_if<MarkDraining>(&action)) {
+      for (auto& p : s.pods) {
+        if (p.name == m->pod) {
+          p = PodBuilder(p.name, p.revision)
+                  .shard(p.ordinal)
+                  .draining(seconds(0), m->sessions_at_start)
+                  .successor(m->successor);
+        }
+      }
+    } else if (const auto* d = std::get_if<DeletePod>(&action)) {
+      std::erase_if(s.pods, [&](const ObservedPod& p) { return p.name == d->pod; });
+      s.readings.erase(d->pod);
+    }
+  }
+  for (auto& p : s.pods) {
+    if (p.role == PodRole::Draining) {
+      auto& r = s.readings[p.name];
+      r.state = DrainState::Draining;
+      r.sessions = std::max<std::int64_t>(0, r.sessions - 150);
+    }
+  }
+}
+
+TEST(RolloutPlanner, FullShardRolloutHandsEachShardToItsSuccessor) {
+  ObservedState s = threeOldShards();
+  int steps = 0;
+  for (; steps < 100; ++steps) {
+    const Plan plan = planRollout(s);
+    if (plan.assessment.complete) break;
+    for (const Action& action : plan.actions) {
+      if (const auto* m = std::get_if<MarkDraining>(&action)) {
+        const auto old = std::find_if(s.pods.begin(), s.pods.end(),
+                                      [&](const ObservedPod& p) { return p.name == m->pod; });
+        ASSERT_NE(old, s.pods.end());
+        ASSERT_EQ(m->successor, shardPodName("sess", old->ordinal, "new"));
+      }
+    }
+    applyPlan(s, plan);
+    std::map<std::int32_t, int> new_per_shard;
+    std::int32_t draining = 0;
+    for (const auto& p : s.pods) {
+      if (p.revision == "new") {
+        ASSERT_LE(++new_per_shard[p.ordinal], 1) << p.name;
+      }
+      draining += p.role == PodRole::Draining ? 1 : 0;
+    }
+    ASSERT_LE(draining, 1);
+    ASSERT_LE(s.pods.size(), 4U);
+  }
+  EXPECT_LT(steps, 100);
+  ASSERT_EQ(s.pods.size(), 3U);
+  std::set<std::int32_t> ordinals;
+  for (const auto& p : s.pods) {
+    EXPECT_EQ(p.revision, "new") << p.name;
+    ordinals.insert(p.ordinal);
+  }
+  EXPECT_EQ(ordinals, (std::set<std::int32_t>{0, 1, 2}));
+}
+
+TEST(RolloutPlanner, DeletionDrainsEveryPodOneAtATimeThenReleases) {
+  ObservedState s = fourOld();
+  s.policy.deleting = true;
+  bool released = false;
+  for (int steps = 0; steps < 100 && !released; ++steps) {
+    const Plan plan = planRollout(s);
+    std::int32_t draining = 0;
+    for (const auto& p : s.pods) draining += p.role == PodRole::Draining ? 1 : 0;
+    ASSERT_LE(draining, 1);
+    for (const Action& action : plan.actions) {
+      ASSERT_FALSE(std::holds_alternative<CreatePod>(action));
+      if (const auto* d = std::get_if<DeletePod>(&action)) {
+        ASSERT_EQ(d->reason, DeleteReason::Drained);
+      }
+      released |= std::holds_alternative<ReleaseFinalizer>(action);
+    }
+    if (released) {
+      ASSERT_TRUE(s.pods.empty());
+    }
+    applyPlan(s, plan);
+  }
+  EXPECT_TRUE(released);
+}
+
+TEST(RolloutPlanner, EventsNameEveryStep) {
+  ObservedState s = fourOld();
+  addServing(s, "relay-new-0", "new", 0);
+  const Plan plan = planRollout(s);
+  ASSERT_EQ(plan.events.size(), 1U);
+  EXPECT_EQ(plan.events[0].reason, api::event::kDrainStarted);
+  EXPECT_EQ(plan.events[0].pod, "relay-old-1");
+  EXPECT_THAT(plan.events[0].message, ::testing::HasSubstr("100 sessions"));
+  EXPECT_THAT(describe(planRollout(fourOld())), Not(IsEmpty()));
+}
+
+}  // namespace
+}  // namespace baton::rollout

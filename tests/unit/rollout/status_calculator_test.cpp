@@ -1,0 +1,242 @@
+#include "rollout/status_calculator.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "api/contract.h"
+#include "observed_state_builder.h"
+#include "rollout/rollout_planner.h"
+
+namespace baton::rollout {
+namespace {
+
+using namespace baton::rollout::testing;  // NOLINT: test-only DSL
+using ::testing::HasSubstr;
+
+const Condition& conditionOf(const TierStatus& status, std::string_view type) {
+  for (const Condition& c : status.conditions) {
+    if (c.type == type) return c;
+  }
+  throw std::runtime_error("no condition " + std::string(type));
+}
+
+std::vector<std::string_view> eventReasons(const StatusResult& result) {
+  std::vector<std::string_view> out;
+  for (const auto& e : result.events) out.push_back(e.reason);
+  return out;
+}
+
+StatusResult statusOf(const ObservedState& s, const std::vector<Condition>& previous = {}) {
+  return calculateStatus(s, planRollout(s), previous);
+}
+
+// --- rate and ETA ------------------------------------------------------------------------
+
+TEST(DrainProgress, TableOfRatesAndEtas) {
+  struct Row {
+    const char* name;
+    std::int64_t at_start, now, threshold;
+    seconds elapsed;
+    double pace;
+    std::optional<double> rate;
+    std::optional<seconds> eta;
+  };
+  const std::vector<Row> rows = {
+      // The worked example in status_calculator.cpp.
+      {"observed", 20'000, 12'800, 100, seconds(120), 1000, 60.0, seconds(212)},
+      {"no progress yet uses pace", 20'000, 20'000, 100, seconds(0), 1000, 1000.0, seconds(20)},
+      {"count went up uses pace", 100, 150, 0, seconds(10), 50, 50.0, seconds(3)},
+      {"at threshold", 500, 90, 100, seconds(10), 1000, 41.0, seconds(0)},
+      {"no pace and no progress", 10, 10, 0, seconds(5), 0, std::nullopt, std::nullopt},
+      {"rounds up", 10, 7, 0, seconds(3), 1000, 1.0, seconds(7)},
+  };
+  for (const Row& row : rows) {
+    SCOPED_TRACE(row.name);
+    const DrainProgress p =
+        drainProgress(row.at_start, row.now, row.threshold, row.elapsed, row.pace);
+    ASSERT_EQ(p.rate.has_value(), row.rate.has_value());
+    if (row.rate) {
+      EXPECT_DOUBLE_EQ(*p.rate, *row.rate);
+    }
+    EXPECT_EQ(p.eta, row.eta);
+  }
+}
+
+// --- counts and the draining pod -------------------------------------------------------------
+
+ObservedState drainingRelay() {
+  ObservedState s = relayTier();
+  addServing(s, "relay-old-0", "old", 500);
+  addServing(s, "relay-old-2", "old", 900);
+  addServing(s, "relay-old-3", "old", 300);
+  add(s, PodBuilder("relay-new-0", "new").notReady(seconds(5)));  // no reading: unknown
+  addServing(s, "relay-new-1", "new", 50);
+  add(s, PodBuilder("relay-old-1", "old").draining(seconds(120), 20'000),
+      draining(12'800, "inst-relay-old-1"));
+  s.policy.drain.threshold = 100;
+  s.policy.max_surge = 2;
+  return s;
+}
+
+TEST(StatusCalculator, CountsPodsAndSessions) {
+  const TierStatus st = statusOf(drainingRelay()).status;
+  EXPECT_EQ(st.observed_generation, 7);
+  EXPECT_EQ(st.replicas, 6);
+  EXPECT_EQ(st.ready_replicas, 5);      // relay-new-0 is not Ready
+  EXPECT_EQ(st.available_replicas, 4);  // and relay-old-1 is out of service
+  EXPECT_EQ(st.updated_replicas, 2);
+  EXPECT_EQ(st.total_sessions, 500 + 900 + 300 + 50 + 12'800);
+  EXPECT_EQ(st.unknown_session_pods, 1);
+  EXPECT_EQ(st.update_revision, "new");
+  EXPECT_EQ(st.current_revision, "old");
+}
+
+TEST(StatusCalculator, DescribesTheDrainWithRateAndEta) {
+  const TierStatus st = statusOf(drainingRelay()).status;
+  ASSERT_EQ(st.draining_pods.size(), 1U);
+  const DrainingPodStatus& d = st.draining_pods[0];
+  EXPECT_EQ(d.pod, "relay-old-1");
+  EXPECT_EQ(d.sessions_at_start, 20'000);
+  EXPECT_EQ(d.sessions_now, 12'800);
+  ASSERT_TRUE(d.rate.has_value());
+  EXPECT_DOUBLE_EQ(*d.rate, 60.0);
+  EXPECT_EQ(d.eta, seconds(212));
+  EXPECT_EQ(d.step_started_at, kNow - seconds(120));
+  EXPECT_EQ(d.deadline, kNow - seconds(120) + seconds(600));
+  EXPECT_FALSE(d.timed_out);
+  EXPECT_EQ(st.step_started_at, kNow - seconds(120));
+  EXPECT_EQ(st.phase, api::kPhaseProgressing);
+  EXPECT_EQ(st.message, "draining relay-old-1: 12,800 sessions left, ETA 3m32s");
+  EXPECT_EQ(conditionOf(st, api::kConditionProgressing).reason, api::reason::kDraining);
+}
+
+TEST(StatusCalculator, RestartedInstanceShowsAnUnknownCount) {
+  ObservedState s = drainingRelay();
+  s.readings["relay-old-1"] = serving(0, "inst-new-process");
+  const TierStatus st = statusOf(s).status;
+  ASSERT_EQ(st.draining_pods.size(), 1U);
+  EXPECT_FALSE(st.draining_pods[0].sessions_now.has_value());
+  EXPECT_FALSE(st.draining_pods[0].eta.has_value());
+  EXPECT_THAT(st.message, HasSubstr("unknown"));
+}
+
+// --- phases and conditions -----------------------------------------------------------------
+
+ObservedState completeRelay() {
+  ObservedState s = relayTier();
+  for (int i = 0; i < 4; ++i) addServing(s, "relay-new-" + std::to_string(i), "new", 1000);
+  return s;
+}
+
+TEST(StatusCalculator, CompleteRolloutIsHealthyAndAnnouncedOnce) {
+  const StatusResult first = statusOf(completeRelay());
+  EXPECT_EQ(first.status.phase, api::kPhaseHealthy);
+  EXPECT_EQ(first.status.current_revision, "new");
+  EXPECT_EQ(conditionOf(first.status, api::kConditionProgressing).reason,
+            api::reason::kRolloutComplete);
+  EXPECT_EQ(conditionOf(first.status, api::kConditionAvailable).status, "True");
+  EXPECT_THAT(eventReasons(first), ::testing::Contains(api::event::kRolloutCompleted));
+
+  const StatusResult again = statusOf(completeRelay(), first.status.conditions);
+  EXPECT_THAT(eventReasons(again),
+              ::testing::Not(::testing::Contains(api::event::kRolloutCompleted)));
+}
+
+TEST(StatusCalculator, NewRevisionAfterCompleteAnnouncesTheStart) {
+  const StatusResult done = statusOf(completeRelay());
+  ObservedState s = completeRelay();
+  s.policy.update_revision = "newer";
+  s.policy.current_revision = "new";
+  const StatusResult started = statusOf(s, done.status.conditions);
+  EXPECT_EQ(started.status.phase, api::kPhaseProgressing);
+  EXPECT_THAT(eventReasons(started), ::testing::Contains(api::event::kRolloutStarted));
+}
+
+TEST(StatusCalculator, LastTransitionTimeMovesOnlyWithStatus) {
+  ObservedState s = completeRelay();
+  std::vector<Condition> previous = {
+      {"Available", "True", "MinimumPodsAvailable", "", 6, kNow - seconds(3600)},
+      {"Paused", "True", "PausedBySpec", "", 6, kNow - seconds(600)},
+  };
+  const TierStatus st = statusOf(s, previous).status;
+  EXPECT_EQ(conditionOf(st, api::kConditionAvailable).last_transition_time, kNow - seconds(3600));
+  EXPECT_EQ(conditionOf(st, api::kConditionPaused).status, "False");
+  EXPECT_EQ(conditionOf(st, api::kConditionPaused).last_transition_time, kNow);
+  EXPECT_EQ(conditionOf(st, api::kConditionPaused).observed_generation, 7);
+}
+
+TEST(StatusCalculator, SpecPauseShowsPausedAndResumeIsAnnounced) {
+  ObservedState s = drainingRelay();
+  s.policy.paused = true;
+  const StatusResult paused = statusOf(s);
+  EXPECT_EQ(paused.status.phase, api::kPhasePaused);
+  EXPECT_EQ(conditionOf(paused.status, api::kConditionPaused).reason, api::reason::kPausedBySpec);
+  EXPECT_EQ(conditionOf(paused.status, api::kConditionProgressing).status, "Unknown");
+  EXPECT_THAT(eventReasons(paused), ::testing::Contains(api::event::kRolloutPaused));
+  EXPECT_THAT(paused.status.message, HasSubstr("draining relay-old-1"));
+
+  s.policy.paused = false;
+  const StatusResult resumed = statusOf(s, paused.status.conditions);
+  EXPECT_EQ(resumed.status.phase, api::kPhaseProgressing);
+  EXPECT_THAT(eventReasons(resumed), ::testing::Contains(api::event::kRolloutResumed));
+}
+
+TEST(StatusCalculator, DrainTimeoutWithPauseIsPausedAndStalled) {
+  ObservedState s = drainingRelay();
+  s.pods.back() = PodBuilder("relay-old-1", "old").draining(seconds(601), 20'000);
+  const StatusResult r = statusOf(s);
+  EXPECT_EQ(r.status.phase, api::kPhasePaused);
+  EXPECT_EQ(conditionOf(r.status, api::kConditionStalled).status, "True");
+  EXPECT_EQ(conditionOf(r.status, api::kConditionStalled).reason, api::reason::kDrainTimedOut);
+  EXPECT_EQ(conditionOf(r.status, api::kConditionPaused).reason, api::reason::kDrainTimedOut);
+  EXPECT_THAT(r.status.message, HasSubstr("skip-drain relay-old-1"));
+  ASSERT_EQ(r.status.draining_pods.size(), 1U);
+  EXPECT_TRUE(r.status.draining_pods[0].timed_out);
+}
+
+TEST(StatusCalculator, ProgressDeadlineIsDegraded) {
+  ObservedState s = relayTier();
+  for (int i = 0; i < 4; ++i) addServing(s, "relay-old-" + std::to_string(i), "old", 10);
+  add(s, PodBuilder("relay-new-0", "new").notReady(seconds(700)));
+  const StatusResult r = statusOf(s);
+  EXPECT_EQ(r.status.phase, api::kPhaseDegraded);
+  EXPECT_EQ(conditionOf(r.status, api::kConditionProgressing).status, "False");
+  EXPECT_EQ(conditionOf(r.status, api::kConditionStalled).reason,
+            api::reason::kProgressDeadlineExceeded);
+  EXPECT_THAT(eventReasons(r), ::testing::Contains(api::event::kProgressDeadlineExceeded));
+  EXPECT_THAT(r.status.message, HasSubstr("relay-new-0"));
+  EXPECT_EQ(r.status.step_started_at, kNow - seconds(700));
+}
+
+TEST(StatusCalculator, TooFewAvailableIsReported) {
+  ObservedState s = relayTier();
+  addServing(s, "relay-new-0", "new", 1);
+  addServing(s, "relay-new-1", "new", 1);
+  const TierStatus st = statusOf(s).status;
+  EXPECT_EQ(conditionOf(st, api::kConditionAvailable).status, "False");
+  EXPECT_EQ(conditionOf(st, api::kConditionAvailable).reason, api::reason::kMinimumPodsUnavailable);
+  EXPECT_EQ(conditionOf(st, api::kConditionProgressing).reason, api::reason::kCreatingPod);
+}
+
+TEST(StatusCalculator, ScaleDownIsNamedAsSuch) {
+  ObservedState s = relayTier();
+  s.policy.replicas = 3;
+  for (int i = 0; i < 3; ++i) addServing(s, "relay-new-" + std::to_string(i), "new", 1);
+  add(s, PodBuilder("relay-new-3", "new").draining(seconds(1), 5), draining(5, "inst-relay-new-3"));
+  const TierStatus st = statusOf(s).status;
+  EXPECT_EQ(conditionOf(st, api::kConditionProgressing).reason, api::reason::kScalingDown);
+}
+
+TEST(StatusCalculator, DeletingIsProgressingWithTheDrain) {
+  ObservedState s = relayTier();
+  s.policy.deleting = true;
+  add(s, PodBuilder("relay-new-1", "new").draining(seconds(10), 40),
+      draining(20, "inst-relay-new-1"));
+  const TierStatus st = statusOf(s).status;
+  EXPECT_EQ(st.phase, api::kPhaseProgressing);
+  EXPECT_EQ(conditionOf(st, api::kConditionProgressing).reason, api::reason::kDeleting);
+  EXPECT_THAT(st.message, HasSubstr("deleting: draining relay-new-1: 20 sessions left"));
+}
+
+}  // namespace
+}  // namespace baton::rollout
