@@ -1,0 +1,122 @@
+#include "drain_http_server.h"
+
+#include <charconv>
+
+namespace baton::examples {
+namespace {
+
+// Base paths are plain so they can go into httplib's regex routes unescaped.
+bool IsPlainPath(const std::string& path) {
+  if (path.size() < 2 || path[0] != '/' || path.back() == '/') return false;
+  for (char c : path) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '/' || c == '-' || c == '_';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+void Reply(httplib::Response& res, int status, const nlohmann::json& body) {
+  res.status = status;
+  res.set_content(body.dump(), "application/json");
+}
+
+// Reads an optional integer query parameter; false when present but malformed.
+bool QueryLong(const httplib::Request& req, const char* name, std::optional<long>& out) {
+  if (!req.has_param(name)) return true;
+  std::string text = req.get_param_value(name);
+  long value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size()) return false;
+  out = value;
+  return true;
+}
+
+}  // namespace
+
+DrainHttpServer::DrainHttpServer(DrainState& state, DrainServerOptions options)
+    : state_(state), options_(std::move(options)) {
+  if (!options_.token_file.empty()) token_.emplace(options_.token_file);
+}
+
+DrainHttpServer::~DrainHttpServer() {
+  Stop();
+}
+
+bool DrainHttpServer::Authorized(const httplib::Request& req, httplib::Response& res) const {
+  if (!token_ || token_->Accepts(req.get_header_value("Authorization"))) return true;
+  res.set_header("WWW-Authenticate", "Bearer");
+  Reply(res, 401, {{"error", "unauthorized"}});
+  return false;
+}
+
+void DrainHttpServer::Route() {
+  const std::string& base = options_.base_path;
+  server_.Get(base, [this](const httplib::Request& req, httplib::Response& res) {
+    if (!Authorized(req, res)) return;
+    LongPoll poll;
+    std::optional<long> wait_ms;
+    if (!QueryLong(req, "waitMs", wait_ms) || !QueryLong(req, "lastSessions", poll.last_sessions) ||
+        !QueryLong(req, "threshold", poll.threshold)) {
+      Reply(res, 400, {{"error", "waitMs, lastSessions and threshold must be integers"}});
+      return;
+    }
+    poll.wait = std::chrono::milliseconds(wait_ms.value_or(0));
+    DrainSnapshot snapshot = poll.wait.count() > 0 ? state_.Wait(poll) : state_.Read();
+    Reply(res, 200, ToJson(snapshot));
+  });
+  server_.Post(base + "/start", [this](const httplib::Request& req, httplib::Response& res) {
+    if (!Authorized(req, res)) return;
+    DrainRequestParse parsed = ParseDrainRequest(req.body);
+    if (!parsed.request) {
+      Reply(res, 400, {{"error", parsed.error}});
+      return;
+    }
+    DrainSnapshot s = state_.Start(*parsed.request, std::chrono::system_clock::now());
+    state_.WaitApplied(s.generation, std::chrono::seconds(2));
+    Reply(res, 200, ToJson(state_.Read()));
+  });
+  server_.Post(base + "/cancel", [this](const httplib::Request& req, httplib::Response& res) {
+    if (!Authorized(req, res)) return;
+    DrainSnapshot s = state_.Cancel();
+    state_.WaitApplied(s.generation, std::chrono::seconds(2));
+    Reply(res, 200, ToJson(state_.Read()));
+  });
+}
+
+int DrainHttpServer::Start() {
+  if (!IsPlainPath(options_.base_path)) {
+    error_ =
+        "drain base path must look like /a/b (letters, digits, - and _): " + options_.base_path;
+    return -1;
+  }
+  server_.set_payload_max_length(64 * 1024);
+  // Long-polls hold a worker up to 30 s; the reply must not time out first.
+  server_.set_write_timeout(5, 0);
+  Route();
+  int port = options_.port;
+  if (port == 0) {
+    port = server_.bind_to_any_port(options_.host);
+  } else if (!server_.bind_to_port(options_.host, port)) {
+    port = -1;
+  }
+  if (port < 0) {
+    error_ = "cannot bind drain endpoint on " + options_.host + ":" + std::to_string(options_.port);
+    return -1;
+  }
+  thread_ = std::thread([this] { server_.listen_after_bind(); });
+  return port;
+}
+
+void DrainHttpServer::Stop() {
+  state_.Shutdown();
+  if (!thread_.joinable()) return;
+  // stop() is a no-op until the listener thread is running: wait for it (bounded).
+  for (int i = 0; i < 1000 && !server_.is_running(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  server_.stop();
+  thread_.join();
+}
+
+}  // namespace baton::examples

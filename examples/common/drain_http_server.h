@@ -1,0 +1,49 @@
+#pragma once
+
+#include <httplib.h>
+
+#include <optional>
+#include <string>
+#include <thread>
+
+#include "bearer_token.h"
+#include "drain_state.h"
+
+namespace baton::examples {
+
+struct DrainServerOptions {
+  std::string host = "127.0.0.1";
+  int port = 0;  // 0: any free port (Start returns it)
+  std::string base_path = "/drain";
+  std::string token_file;  // empty: no authentication
+};
+
+// Serves the drain contract (docs/drain-protocol.md) for one DrainState on
+// cpp-httplib's thread pool, beside the workload's own serving loop.
+class DrainHttpServer {
+ public:
+  DrainHttpServer(DrainState& state, DrainServerOptions options);
+  ~DrainHttpServer();
+  DrainHttpServer(const DrainHttpServer&) = delete;
+  DrainHttpServer& operator=(const DrainHttpServer&) = delete;
+
+  // Binds and starts serving; returns the bound port, or -1 with a message in
+  // error() when the address or base path is unusable.
+  int Start();
+  // Releases long-polls, stops serving and joins; idempotent.
+  void Stop();
+  const std::string& error() const { return error_; }
+
+ private:
+  void Route();
+  bool Authorized(const httplib::Request& req, httplib::Response& res) const;
+
+  DrainState& state_;
+  DrainServerOptions options_;
+  std::optional<BearerTokenFile> token_;
+  httplib::Server server_;
+  std::thread thread_;
+  std::string error_;
+};
+
+}  // namespace baton::examples

@@ -1,0 +1,37 @@
+#pragma once
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "reconnect_stats.h"
+#include "sequence_ledger.h"
+
+namespace baton::examples {
+
+// What a load generator run saw, and whether it counts as loss-free.
+struct LoadReport {
+  std::uint64_t sessions = 0;         // asked for
+  std::uint64_t established = 0;      // reached WELCOME at least once
+  std::uint64_t sessions_lost = 0;    // cut without a MOVE
+  std::uint64_t sessions_failed = 0;  // not logged in anywhere at the end
+  std::uint64_t moves = 0;            // MOVE received, reconnect started
+  std::uint64_t moves_completed = 0;  // ... and logged in elsewhere
+  std::uint64_t reconnects_after_loss = 0;
+  std::uint64_t max_reconnects_per_100ms = 0;
+  double reconnect_p50_ms = 0;
+  double reconnect_p99_ms = 0;
+  double seconds = 0;
+  SequenceLedger::Totals messages;
+
+  // Nothing lost, duplicated, unaccounted or failed.
+  bool LossFree() const;
+  nlohmann::json ToJson() const;
+  // One human-readable line.
+  std::string Summary() const;
+};
+
+LoadReport BuildLoadReport(std::uint64_t sessions, const ReconnectStats& reconnects,
+                           const SequenceLedger& ledger);
+
+}  // namespace baton::examples

@@ -1,0 +1,33 @@
+#include "target_picker.h"
+
+namespace baton::examples {
+
+std::vector<Target> TargetsFromDirectory(const ServingDirectory& directory) {
+  std::vector<Target> out;
+  for (const auto& e : directory.endpoints) out.push_back({e.pod, HostPort{e.address, e.port}});
+  return out;
+}
+
+std::optional<HostPort> TargetPicker::Initial(std::uint64_t i) const {
+  if (targets_.empty()) return std::nullopt;
+  return targets_[i % targets_.size()].address;
+}
+
+std::optional<HostPort> TargetPicker::Next(const std::string& hint,
+                                           const std::optional<HostPort>& avoid) {
+  if (!hint.empty()) {
+    for (const auto& t : targets_) {
+      bool named = t.pod == hint || t.address.ToString() == hint;
+      if (named && t.address != avoid) return t.address;
+    }
+  }
+  std::vector<const Target*> others;
+  for (const auto& t : targets_) {
+    if (t.address != avoid) others.push_back(&t);
+  }
+  if (others.empty()) return std::nullopt;
+  std::uniform_int_distribution<std::size_t> pick(0, others.size() - 1);
+  return others[pick(rng_)]->address;
+}
+
+}  // namespace baton::examples

@@ -1,0 +1,104 @@
+#pragma once
+
+#include <sys/epoll.h>
+
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+
+#include "drain_state.h"
+#include "line_splitter.h"
+#include "token_bucket.h"
+#include "unique_fd.h"
+
+namespace baton::examples::relay {
+
+struct RelayOptions {
+  std::string host = "127.0.0.1";
+  int port = 0;  // 0: any free port
+  long max_sessions = 10000;
+  std::string instance_id;
+  // A client told to MOVE that neither says BYE nor closes is cut after this.
+  std::chrono::milliseconds move_grace{10000};
+  // SIGTERM while draining: the few sessions left (Baton deletes a draining
+  // pod once it is at or below the tier's sessionThreshold) are told to MOVE
+  // at once, unpaced, and get this long to go before they are cut.
+  std::chrono::milliseconds final_handover{2000};
+  // Past this much unsent output a client is too slow to keep.
+  std::size_t max_pending_output = 1 << 20;
+};
+
+// The relay's session side: one epoll loop holding every client TCP session
+// of the chat line protocol, routing SENDs between the users logged in here,
+// and carrying out the drain that the DrainState asks for.
+class RelayServer {
+ public:
+  RelayServer(RelayOptions options, DrainState& drain);
+  ~RelayServer();
+  RelayServer(const RelayServer&) = delete;
+  RelayServer& operator=(const RelayServer&) = delete;
+
+  // Binds the session port; returns it, or -1 with error().
+  int Listen();
+  // Runs until SIGTERM or SIGINT (which the caller has blocked in every
+  // thread); returns the number of sessions held when the signal came.
+  long Run();
+  const std::string& error() const { return error_; }
+
+ private:
+  enum class Phase { kConnected, kLoggedIn, kMoving, kClosing };
+  struct Connection {
+    std::uint64_t id = 0;
+    UniqueFd fd;
+    LineSplitter in;
+    std::string out;
+    std::size_t out_sent = 0;
+    std::string user;
+    Phase phase = Phase::kConnected;
+    std::chrono::steady_clock::time_point moved_at;
+    bool want_write = false;
+    bool broken = false;  // closed at the end of the loop turn, never mid-dispatch
+  };
+
+  bool OpenListener();
+  void CloseListener();
+  void AcceptSome();
+  void OnReadable(Connection& c);
+  void OnLine(Connection& c, const std::string& line);
+  void Queue(Connection& c, const std::string& line);
+  void Flush(Connection& c);
+  void Close(std::uint64_t id);
+  void ApplyDrain(std::chrono::steady_clock::time_point now);
+  void ApplyDrainSnapshot(const DrainSnapshot& s, std::chrono::steady_clock::time_point now);
+  void MoveSome(std::chrono::steady_clock::time_point now);
+  void ReapStragglers(std::chrono::steady_clock::time_point now);
+  // Serves the connections' I/O (not the listener, not signals) for one epoll round.
+  void ServeConnections(const ::epoll_event* events, int n);
+  // SIGTERM while draining: MOVE everyone left, wait for them to go; returns
+  // how many were still connected at the deadline (cut).
+  long HandOverRemaining();
+  void UpdateInterest(Connection& c);
+
+  RelayOptions options_;
+  DrainState& drain_;
+  UniqueFd epoll_;
+  UniqueFd listener_;
+  UniqueFd signals_;
+  int bound_port_ = 0;
+  std::string error_;
+  std::uint64_t next_id_ = 1;
+  std::unordered_map<std::uint64_t, std::unique_ptr<Connection>> connections_;
+  std::unordered_map<std::string, std::uint64_t> users_;
+  std::deque<std::uint64_t> to_move_;
+  std::optional<TokenBucket> pacer_;
+  std::uint64_t drain_generation_ = 0;
+  bool draining_ = false;
+  std::string move_hint_;
+  std::deque<std::uint64_t> pending_close_;
+};
+
+}  // namespace baton::examples::relay

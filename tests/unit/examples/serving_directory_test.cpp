@@ -1,0 +1,89 @@
+#include "serving_directory.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+
+namespace baton::examples {
+namespace {
+
+constexpr const char* kDirectory = R"({
+  "tier": "relay", "namespace": "chat", "revision": "5", "updatedAt": "2025-01-01T12:00:03Z",
+  "endpoints": [
+    {"pod": "relay-a", "address": "127.1.0.12", "port": 7000, "sessions": 4980, "revision": "5"},
+    {"pod": "relay-b", "address": "127.1.0.9", "port": 7001, "revision": "4", "extra": 1}
+  ]})";
+
+TEST(ServingDirectory, ParsesTheDocumentedShape) {
+  auto d = ParseServingDirectory(kDirectory);
+  ASSERT_TRUE(d);
+  EXPECT_EQ(d->tier, "relay");
+  EXPECT_EQ(d->ns, "chat");
+  EXPECT_EQ(d->revision, "5");
+  EXPECT_EQ(d->updated_at, "2025-01-01T12:00:03Z");
+  ASSERT_EQ(d->endpoints.size(), 2u);
+  EXPECT_EQ(d->endpoints[0].pod, "relay-a");
+  EXPECT_EQ(d->endpoints[0].address, "127.1.0.12");
+  EXPECT_EQ(d->endpoints[0].port, 7000);
+  EXPECT_EQ(d->endpoints[0].sessions, 4980);
+  EXPECT_EQ(d->endpoints[1].sessions, 0);
+  EXPECT_EQ(d->endpoints[1].revision, "4");
+}
+
+TEST(ServingDirectory, RejectsWhatIsNotADirectory) {
+  for (const char* bad : {"", "{", "[]", R"({"tier":"relay"})", R"({"endpoints":{}})",
+                          R"({"endpoints":[{"address":"127.0.0.1"}]})",
+                          R"({"endpoints":[{"address":"127.0.0.1","port":0}]})",
+                          R"({"endpoints":[{"port":7000}]})", R"({"endpoints":[1]})"}) {
+    EXPECT_FALSE(ParseServingDirectory(bad)) << bad;
+  }
+  EXPECT_TRUE(ParseServingDirectory(R"({"endpoints":[]})"));
+}
+
+class ServingDirectoryFileTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("serving-directory-test-" + std::to_string(getpid()));
+    std::filesystem::create_directories(dir_);
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+  // Replaces the file the way kubelet does: new content under a new name, renamed over.
+  void Publish(const std::string& content) {
+    auto tmp = dir_ / ".tmp";
+    std::ofstream(tmp) << content;
+    std::filesystem::rename(tmp, dir_ / "directory.json");
+  }
+  std::string path() const { return (dir_ / "directory.json").string(); }
+
+  std::filesystem::path dir_;
+};
+
+TEST_F(ServingDirectoryFileTest, ReloadsOnlyWhenTheFileChanges) {
+  ServingDirectoryFile file(path());
+  EXPECT_FALSE(file.Refresh()) << "no file yet";
+  Publish(kDirectory);
+  EXPECT_TRUE(file.Refresh());
+  EXPECT_FALSE(file.Refresh()) << "unchanged";
+  Publish(R"({"endpoints":[{"pod":"relay-c","address":"127.1.0.3","port":7000}]})");
+  EXPECT_TRUE(file.Refresh());
+  ASSERT_TRUE(file.current());
+  ASSERT_EQ(file.current()->endpoints.size(), 1u);
+  EXPECT_EQ(file.current()->endpoints[0].pod, "relay-c");
+}
+
+TEST_F(ServingDirectoryFileTest, KeepsTheLastGoodVersionWhenANewOneIsBroken) {
+  ServingDirectoryFile file(path());
+  Publish(kDirectory);
+  ASSERT_TRUE(file.Refresh());
+  Publish("{ not json");
+  EXPECT_FALSE(file.Refresh());
+  ASSERT_TRUE(file.current());
+  EXPECT_EQ(file.current()->endpoints.size(), 2u);
+}
+
+}  // namespace
+}  // namespace baton::examples
