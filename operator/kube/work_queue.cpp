@@ -1,0 +1,170 @@
+#include "kube/work_queue.h"
+
+#include <spdlog/spdlog.h>
+
+#include <utility>
+
+namespace baton::kube {
+
+WorkQueue::WorkQueue(RateLimiterOptions rate_limits) : limiter_(rate_limits) {
+  delay_thread_ = std::jthread([this](std::stop_token stop) { DelayLoop(stop); });
+}
+
+WorkQueue::~WorkQueue() {
+  ShutDown();
+  delay_thread_.request_stop();
+  delay_cond_.notify_all();
+  if (delay_thread_.joinable()) delay_thread_.join();
+}
+
+void WorkQueue::AddLocked(const std::string& key) {
+  if (shutting_down_) return;
+  if (dirty_.count(key)) return;  // already queued, or re-queued after Done
+  dirty_.insert(key);
+  if (processing_.count(key)) return;  // Done() will queue it
+  queue_.push_back(key);
+  cond_.notify_one();
+}
+
+void WorkQueue::Add(const std::string& key) {
+  std::lock_guard lock(mutex_);
+  AddLocked(key);
+}
+
+void WorkQueue::AddAfter(const std::string& key, std::chrono::nanoseconds delay) {
+  std::lock_guard lock(mutex_);
+  if (shutting_down_) return;
+  if (delay.count() <= 0) {
+    AddLocked(key);
+    return;
+  }
+  const auto ready = Clock::now() + delay;
+  auto it = waiting_.find(key);
+  if (it != waiting_.end() && it->second <= ready) return;
+  waiting_[key] = ready;
+  heap_.emplace(ready, key);
+  delay_cond_.notify_all();
+}
+
+void WorkQueue::AddRateLimited(const std::string& key) {
+  AddAfter(key, limiter_.When(key));
+}
+
+void WorkQueue::Forget(const std::string& key) {
+  limiter_.Forget(key);
+}
+
+int WorkQueue::NumRequeues(const std::string& key) const {
+  return limiter_.NumRequeues(key);
+}
+
+void WorkQueue::DelayLoop(std::stop_token stop) {
+  std::unique_lock lock(mutex_);
+  while (!stop.stop_requested()) {
+    if (heap_.empty()) {
+      delay_cond_.wait(lock, stop, [this] { return !heap_.empty(); });
+      continue;
+    }
+    const auto [ready, key] = heap_.top();
+    auto it = waiting_.find(key);
+    if (it == waiting_.end() || it->second != ready) {
+      heap_.pop();  // superseded by an earlier AddAfter of the same key
+      continue;
+    }
+    if (Clock::now() < ready) {
+      // Wake early when a key with an earlier time arrives: it is now first.
+      delay_cond_.wait_until(lock, stop, ready, [this, ready = ready] {
+        return !heap_.empty() && heap_.top().first < ready;
+      });
+      continue;
+    }
+    heap_.pop();
+    waiting_.erase(it);
+    AddLocked(key);
+  }
+}
+
+std::optional<std::string> WorkQueue::Get() {
+  std::unique_lock lock(mutex_);
+  cond_.wait(lock, [this] { return !queue_.empty() || shutting_down_; });
+  if (queue_.empty()) return std::nullopt;
+  std::string key = std::move(queue_.front());
+  queue_.pop_front();
+  processing_.insert(key);
+  dirty_.erase(key);
+  return key;
+}
+
+void WorkQueue::Done(const std::string& key) {
+  std::lock_guard lock(mutex_);
+  processing_.erase(key);
+  if (dirty_.count(key)) {
+    queue_.push_back(key);
+    cond_.notify_one();
+  }
+  if (processing_.empty()) cond_.notify_all();  // for ShutDownWithDrain
+}
+
+void WorkQueue::ShutDown() {
+  std::lock_guard lock(mutex_);
+  shutting_down_ = true;
+  waiting_.clear();
+  heap_ = {};
+  cond_.notify_all();
+}
+
+void WorkQueue::ShutDownWithDrain() {
+  std::unique_lock lock(mutex_);
+  shutting_down_ = true;
+  waiting_.clear();
+  heap_ = {};
+  cond_.notify_all();
+  cond_.wait(lock, [this] { return processing_.empty() && queue_.empty(); });
+}
+
+bool WorkQueue::ShuttingDown() const {
+  std::lock_guard lock(mutex_);
+  return shutting_down_;
+}
+
+std::size_t WorkQueue::Len() const {
+  std::lock_guard lock(mutex_);
+  return queue_.size();
+}
+
+WorkerPool::WorkerPool(WorkQueue& queue, int workers, Reconcile reconcile)
+    : queue_(queue), reconcile_(std::move(reconcile)) {
+  threads_.reserve(static_cast<std::size_t>(workers));
+  for (int i = 0; i < workers; ++i) threads_.emplace_back([this] { Work(); });
+}
+
+WorkerPool::~WorkerPool() {
+  Stop();
+}
+
+void WorkerPool::Stop() {
+  queue_.ShutDown();
+  for (auto& t : threads_) {
+    if (t.joinable()) t.join();
+  }
+  threads_.clear();
+}
+
+void WorkerPool::Work() {
+  while (auto key = queue_.Get()) {
+    bool ok = false;
+    try {
+      ok = reconcile_(*key);
+    } catch (const std::exception& e) {
+      spdlog::warn("reconcile {}: {}", *key, e.what());
+    }
+    if (ok) {
+      queue_.Forget(*key);
+    } else {
+      queue_.AddRateLimited(*key);
+    }
+    queue_.Done(*key);
+  }
+}
+
+}  // namespace baton::kube
