@@ -2,10 +2,10 @@
 // contract (docs/drain-protocol.md). Flags only; the work is in RelayServer.
 #include <signal.h>
 
+#include <CLI/CLI.hpp>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
-#include <string_view>
 
 #include "drain_http_server.h"
 #include "drain_state.h"
@@ -13,11 +13,6 @@
 #include "relay_server.h"
 
 namespace {
-
-constexpr const char* kUsage =
-    "usage: relay --host IP [--port N] [--drain-port N] [--drain-host IP] [--drain-path /drain]\n"
-    "             [--drain-token-file PATH] [--max-sessions N] [--version TAG]\n"
-    "Ports 0 (the default) pick free ports; the chosen ones are printed on startup.\n";
 
 int Fail(const std::string& message) {
   std::fprintf(stderr, "relay: %s\n", message.c_str());
@@ -31,40 +26,27 @@ int main(int argc, char** argv) {
   ex::relay::RelayOptions options;
   ex::DrainServerOptions drain_options;
   std::string version = "dev";
-  bool drain_host_set = false;
-  for (int i = 1; i < argc; ++i) {
-    std::string_view flag = argv[i];
-    if (flag == "--help" || flag == "-h") {
-      std::fputs(kUsage, stdout);
-      return 0;
-    }
-    if (i + 1 >= argc) return Fail("missing value for " + std::string(flag) + "\n" + kUsage);
-    std::string value = argv[++i];
-    try {
-      if (flag == "--host") {
-        options.host = value;
-      } else if (flag == "--port") {
-        options.port = std::stoi(value);
-      } else if (flag == "--drain-port") {
-        drain_options.port = std::stoi(value);
-      } else if (flag == "--drain-host") {
-        drain_options.host = value;
-        drain_host_set = true;
-      } else if (flag == "--drain-path") {
-        drain_options.base_path = value;
-      } else if (flag == "--drain-token-file") {
-        drain_options.token_file = value;
-      } else if (flag == "--max-sessions") {
-        options.max_sessions = std::stol(value);
-      } else if (flag == "--version") {
-        version = value;
-      } else {
-        return Fail("unknown flag " + std::string(flag) + "\n" + kUsage);
-      }
-    } catch (const std::exception&) {
-      return Fail("bad value for " + std::string(flag) + ": " + value);
-    }
+  CLI::App app{
+      "An example chat relay serving the drain contract (docs/drain-protocol.md).\n"
+      "Ports 0 (the default) pick free ports; the chosen ones are printed on startup."};
+  app.add_option("--host", options.host, "IPv4 address to serve sessions on");
+  app.add_option("--port", options.port, "session port (0: any free port)");
+  app.add_option("--drain-port", drain_options.port, "drain endpoint port (0: any free port)");
+  auto* drain_host = app.add_option("--drain-host", drain_options.host,
+                                    "drain endpoint address (default: --host)");
+  app.add_option("--drain-path", drain_options.base_path, "drain endpoint base path");
+  app.add_option("--drain-token-file", drain_options.token_file,
+                 "require Authorization: Bearer <content of this file>");
+  app.add_option("--max-sessions", options.max_sessions, "sessions this relay may hold");
+  app.add_option("--version", version, "version reported on the drain endpoint");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    // --help exits 0, usage errors 2 (as before the switch to CLI11).
+    int code = app.exit(e);
+    return code == 0 ? 0 : 2;
   }
+  bool drain_host_set = drain_host->count() > 0;
   if (!drain_host_set) drain_options.host = options.host;
   if (options.max_sessions <= 0) return Fail("--max-sessions must be > 0");
 

@@ -1,0 +1,20 @@
+#include "target_source.h"
+
+namespace baton::examples::loadgen {
+
+TargetSource::TargetSource(std::string directory_path, std::vector<HostPort> fixed) {
+  if (!directory_path.empty()) {
+    directory_.emplace(std::move(directory_path));
+    Refresh();
+    return;
+  }
+  for (auto& address : fixed) targets_.push_back({"", std::move(address)});
+}
+
+bool TargetSource::Refresh() {
+  if (!directory_ || !directory_->Refresh() || !directory_->current()) return false;
+  targets_ = TargetsFromDirectory(*directory_->current());
+  return true;
+}
+
+}  // namespace baton::examples::loadgen
