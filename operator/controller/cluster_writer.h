@@ -1,0 +1,50 @@
+// Every write the controller makes to the API server, behind one small
+// interface: the reconciler is tested against a recording fake, the operator
+// runs RestClusterWriter (kube::RestClient). Each method is one request.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <stdexcept>
+#include <string>
+
+#include "api/tier_types.h"
+
+namespace baton::controller {
+
+// A write refused because the object is not what we thought (a stale cache):
+// AlreadyExists on create, Conflict/precondition on patch or delete, NotFound.
+// The reconciler treats it as "observe again", not as an error.
+class StaleWrite : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+class ClusterWriter {
+ public:
+  virtual ~ClusterWriter() = default;
+  virtual void CreatePod(const std::string& ns, const nlohmann::json& pod) = 0;
+  // JSON merge patch; a metadata.uid in the patch is a precondition.
+  virtual void PatchPod(const std::string& ns, const std::string& name,
+                        const nlohmann::json& merge_patch) = 0;
+  // With a uid precondition: never deletes a same-named successor.
+  virtual void DeletePod(const std::string& ns, const std::string& name,
+                         const std::string& uid) = 0;
+  // Merge patch of the status subresource.
+  virtual void PatchTierStatus(const api::Tier& tier, const nlohmann::json& status) = 0;
+  // Server-side apply of the tier's metadata.finalizers as Baton's field
+  // manager: with the drain finalizer, or (present=false) without it.
+  virtual void ApplyTierFinalizer(const api::Tier& tier, bool present) = 0;
+  // Server-side apply (field manager baton-operator, force) of an owned
+  // object: "configmaps", "services", "poddisruptionbudgets".
+  virtual void ApplyOwned(const std::string& plural, const std::string& ns,
+                          const nlohmann::json& object) = 0;
+};
+
+class EventSink {
+ public:
+  virtual ~EventSink() = default;
+  virtual void Record(const api::Tier& tier, bool warning, std::string_view reason,
+                      const std::string& message) = 0;
+};
+
+}  // namespace baton::controller

@@ -1,0 +1,144 @@
+#include "controller/observation.h"
+
+#include "api/contract.h"
+#include "api/rfc3339.h"
+#include "rollout/revision_hash.h"
+
+namespace baton::controller {
+
+rollout::TierKind ToRolloutKind(api::TierKind kind) {
+  switch (kind) {
+    case api::TierKind::kRelay:
+      return rollout::TierKind::Relay;
+    case api::TierKind::kSession:
+      return rollout::TierKind::Session;
+    case api::TierKind::kBusiness:
+      return rollout::TierKind::Business;
+  }
+  return rollout::TierKind::Relay;
+}
+
+std::vector<PodView> OwnedPods(const api::Tier& tier, const std::vector<PodView>& pods) {
+  std::vector<PodView> owned;
+  const std::string uid = tier.Uid();
+  for (const auto& p : pods) {
+    if (!uid.empty() && p.controller_uid == uid) owned.push_back(p);
+  }
+  return owned;
+}
+
+namespace {
+
+rollout::PodPhase ToPhase(const std::string& phase) {
+  if (phase == "Pending" || phase.empty()) return rollout::PodPhase::Pending;
+  if (phase == "Running") return rollout::PodPhase::Running;
+  if (phase == "Succeeded") return rollout::PodPhase::Succeeded;
+  if (phase == "Failed") return rollout::PodPhase::Failed;
+  return rollout::PodPhase::Unknown;
+}
+
+rollout::DrainState ToState(drain::DrainState s) {
+  switch (s) {
+    case drain::DrainState::kServing:
+      return rollout::DrainState::Serving;
+    case drain::DrainState::kDraining:
+      return rollout::DrainState::Draining;
+    case drain::DrainState::kDrained:
+      return rollout::DrainState::Drained;
+  }
+  return rollout::DrainState::Serving;
+}
+
+std::optional<int64_t> ParseInt(const std::string& s) {
+  if (s.empty()) return std::nullopt;
+  try {
+    std::size_t used = 0;
+    long long v = std::stoll(s, &used);
+    if (used != s.size()) return std::nullopt;
+    return v;
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+}
+
+rollout::ObservedPod ToObservedPod(const PodView& p) {
+  rollout::ObservedPod o;
+  o.name = p.name;
+  o.uid = p.uid;
+  o.revision = p.Label(std::string(api::kLabelRevision));
+  if (auto shard = ParseInt(p.Label(std::string(api::kLabelShard)))) {
+    o.ordinal = static_cast<int32_t>(*shard);
+  }
+  o.phase = ToPhase(p.phase);
+  o.ready = p.ready;
+  o.ready_changed_at = p.ready_changed_at;
+  o.created_at = p.created_at;
+  o.terminating = p.terminating;
+  o.role = p.Label(std::string(api::kLabelRole)) == api::kRoleDraining ? rollout::PodRole::Draining
+                                                                       : rollout::PodRole::Serving;
+  o.drain_started_at = api::ParseRfc3339(p.Annotation(std::string(api::kAnnotationDrainStartedAt)));
+  o.drain_instance_id = p.Annotation(std::string(api::kAnnotationDrainInstanceId));
+  o.drain_sessions_at_start =
+      ParseInt(p.Annotation(std::string(api::kAnnotationDrainSessionsAtStart)));
+  o.drain_successor = p.Annotation(std::string(api::kAnnotationDrainSuccessor));
+  o.skip_drain = !p.Annotation(std::string(api::kAnnotationSkipDrain)).empty();
+  o.restarted_at = api::ParseRfc3339(p.Annotation(std::string(api::kAnnotationRestartedAt)));
+  o.ip = p.ip;
+  return o;
+}
+
+}  // namespace
+
+rollout::ObservedState Observe(const api::Tier& tier, const std::vector<PodView>& pods,
+                               const std::map<std::string, drain::DrainReading>& readings,
+                               const std::map<std::string, ReadingMemory>& memory,
+                               rollout::TimePoint now) {
+  rollout::ObservedState s;
+  auto& p = s.policy;
+  const auto& spec = tier.spec;
+  p.kind = ToRolloutKind(tier.kind);
+  p.tier_name = tier.Name();
+  p.generation = tier.Generation();
+  p.replicas = spec.replicas;
+  p.max_surge = spec.rollout.max_surge;
+  p.max_unavailable = spec.rollout.max_unavailable;
+  p.max_concurrent_drains = spec.rollout.max_concurrent_drains;
+  p.partition = spec.rollout.partition;
+  p.paused = spec.rollout.paused;
+  p.min_ready = rollout::Seconds(spec.rollout.min_ready_seconds);
+  if (spec.rollout.progress_deadline_seconds > 0) {
+    p.progress_deadline = rollout::Seconds(spec.rollout.progress_deadline_seconds);
+  }
+  p.drain.threshold = spec.drain.session_threshold;
+  if (spec.drain.timeout_seconds > 0)
+    p.drain.timeout = rollout::Seconds(spec.drain.timeout_seconds);
+  p.drain.on_timeout = spec.drain.on_timeout == api::OnTimeout::kProceed
+                           ? rollout::TimeoutPolicy::Proceed
+                           : rollout::TimeoutPolicy::Pause;
+  p.drain.pace = spec.drain.sessions_per_second;
+  p.update_revision = rollout::revisionHash(spec.pod_template, tier.status.collision_count);
+  p.current_revision = tier.status.current_revision;
+  if (spec.rollout.restart_at) p.restart_at = api::ParseRfc3339(*spec.rollout.restart_at);
+  p.deleting = tier.Deleting();
+
+  for (const auto& pod : OwnedPods(tier, pods)) {
+    s.pods.push_back(ToObservedPod(pod));
+    auto it = readings.find(pod.name);
+    if (it == readings.end()) continue;  // never read: absent means unknown
+    const drain::DrainReading& r = it->second;
+    rollout::DrainReading out;
+    out.known = r.known;
+    out.sessions = r.sessions;
+    out.state = ToState(r.state);
+    out.instance_id = r.instance_id;
+    out.read_at = r.read_at;
+    if (auto m = memory.find(pod.name); m != memory.end())
+      out.last_known_sessions = m->second.sessions;
+    if (r.known) out.last_known_sessions = r.sessions;
+    s.readings[pod.name] = out;
+  }
+  s.now = now;
+  return s;
+}
+
+}  // namespace baton::controller

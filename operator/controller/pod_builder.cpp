@@ -1,0 +1,45 @@
+#include "controller/pod_builder.h"
+
+#include "api/contract.h"
+#include "api/pod_selector.h"
+#include "api/rfc3339.h"
+
+namespace baton::controller {
+
+nlohmann::json OwnerReference(const api::Tier& tier) {
+  return {{"apiVersion", std::string(api::kApiVersion)},
+          {"kind", std::string(api::NamesOf(tier.kind).kind)},
+          {"name", tier.Name()},
+          {"uid", tier.Uid()},
+          {"controller", true},
+          {"blockOwnerDeletion", true}};
+}
+
+nlohmann::json BuildPod(const api::Tier& tier, const rollout::CreatePod& action) {
+  const nlohmann::json& tmpl = tier.spec.pod_template;
+  nlohmann::json pod = {{"apiVersion", "v1"}, {"kind", "Pod"}};
+  nlohmann::json meta = tmpl.contains("metadata") ? tmpl["metadata"] : nlohmann::json::object();
+  meta.erase("name");
+  meta.erase("namespace");
+  meta.erase("generateName");
+  meta["name"] = action.name;
+  meta["namespace"] = tier.Namespace();
+  auto& labels = meta["labels"];
+  if (!labels.is_object()) labels = nlohmann::json::object();
+  for (const auto& [k, v] : api::PodSelectorLabels(tier)) labels[k] = v;
+  labels[std::string(api::kLabelRevision)] = action.revision;
+  labels[std::string(api::kLabelRole)] = std::string(api::kRoleServing);
+  if (action.ordinal >= 0) labels[std::string(api::kLabelShard)] = std::to_string(action.ordinal);
+  if (action.restarted_at) {
+    meta["annotations"][std::string(api::kAnnotationRestartedAt)] =
+        api::FormatRfc3339(*action.restarted_at);
+  }
+  meta["ownerReferences"] = nlohmann::json::array({OwnerReference(tier)});
+  pod["metadata"] = std::move(meta);
+  pod["spec"] = tmpl.contains("spec") ? tmpl["spec"] : nlohmann::json::object();
+  // The ordinal is also the pod's hostname-like identity for a shard; a
+  // workload reads it from the label through the downward API.
+  return pod;
+}
+
+}  // namespace baton::controller

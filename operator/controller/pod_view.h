@@ -1,0 +1,35 @@
+// The slim pod the controller caches: only the fields it reads. A full pod
+// is several kilobytes of JSON; this is a few hundred bytes, which is what
+// keeps the operator's memory per watched pod small (bench/).
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+
+namespace baton::controller {
+
+struct PodView {
+  std::string ns;
+  std::string name;
+  std::string uid;
+  std::map<std::string, std::string> labels;
+  // Only annotations under baton.dev/: the drain record and plugin requests.
+  std::map<std::string, std::string> annotations;
+  std::string controller_uid;  // ownerReferences[controller=true].uid
+  std::string phase;           // Pending, Running, Succeeded, Failed, Unknown
+  bool ready = false;
+  std::optional<std::chrono::system_clock::time_point> ready_changed_at;
+  std::chrono::system_clock::time_point created_at{};
+  bool terminating = false;
+  std::string ip;
+
+  std::string Label(const std::string& key) const;
+  std::string Annotation(const std::string& key) const;
+};
+
+PodView PodViewFromJson(const nlohmann::json& pod);
+
+}  // namespace baton::controller

@@ -1,0 +1,105 @@
+#include "controller/rest_cluster_writer.h"
+
+#include "api/contract.h"
+#include "kube/api_error.h"
+#include "kube/rest_client.h"
+
+namespace baton::controller {
+namespace {
+
+const kube::Resource& TierResource(api::TierKind kind) {
+  switch (kind) {
+    case api::TierKind::kRelay:
+      return kube::resources::kRelayTiers;
+    case api::TierKind::kSession:
+      return kube::resources::kSessionTiers;
+    case api::TierKind::kBusiness:
+      return kube::resources::kBusinessTiers;
+  }
+  return kube::resources::kRelayTiers;
+}
+
+const kube::Resource& OwnedResource(const std::string& plural) {
+  if (plural == "configmaps") return kube::resources::kConfigMaps;
+  if (plural == "services") return kube::resources::kServices;
+  if (plural == "poddisruptionbudgets") return kube::resources::kPodDisruptionBudgets;
+  if (plural == "controllerrevisions") return kube::resources::kControllerRevisions;
+  throw std::invalid_argument("not an object Baton owns: " + plural);
+}
+
+// The API said our picture of the object is stale: the caller observes again.
+template <typename F>
+void Write(const std::string& what, F&& f) {
+  try {
+    f();
+  } catch (const kube::ApiError& e) {
+    if (kube::IsAlreadyExists(e) || kube::IsConflict(e) || kube::IsNotFound(e)) {
+      throw StaleWrite(what + ": " + e.what());
+    }
+    throw;
+  }
+}
+
+}  // namespace
+
+void RestClusterWriter::CreatePod(const std::string& ns, const nlohmann::json& pod) {
+  kube::WriteOptions options;
+  options.field_manager = std::string(api::kFieldManager);
+  Write("create pod", [&] { client_.Create(kube::resources::kPods, ns, pod, options); });
+}
+
+void RestClusterWriter::PatchPod(const std::string& ns, const std::string& name,
+                                 const nlohmann::json& merge_patch) {
+  kube::PatchOptions options;
+  options.field_manager = std::string(api::kFieldManager);
+  Write("patch pod " + name, [&] {
+    client_.Patch(kube::resources::kPods, ns, name, kube::PatchType::Merge, merge_patch, options);
+  });
+}
+
+void RestClusterWriter::DeletePod(const std::string& ns, const std::string& name,
+                                  const std::string& uid) {
+  kube::DeleteOptions options;
+  options.precondition_uid = uid;
+  Write("delete pod " + name, [&] { client_.Delete(kube::resources::kPods, ns, name, options); });
+}
+
+void RestClusterWriter::PatchTierStatus(const api::Tier& tier, const nlohmann::json& status) {
+  kube::PatchOptions options;
+  options.field_manager = std::string(api::kFieldManager);
+  options.subresource = "status";
+  Write("patch status", [&] {
+    client_.Patch(TierResource(tier.kind), tier.Namespace(), tier.Name(), kube::PatchType::Merge,
+                  {{"status", status}}, options);
+  });
+}
+
+void RestClusterWriter::ApplyTierFinalizer(const api::Tier& tier, bool present) {
+  // Server-side apply of metadata.finalizers alone (a set-type list): our
+  // entry is added or removed without touching anyone else's, and no spec
+  // field is ever written by the operator.
+  nlohmann::json object = {
+      {"apiVersion", std::string(api::kApiVersion)},
+      {"kind", std::string(api::NamesOf(tier.kind).kind)},
+      {"metadata",
+       {{"name", tier.Name()},
+        {"namespace", tier.Namespace()},
+        {"uid", tier.Uid()},
+        {"finalizers", present ? nlohmann::json::array({std::string(api::kFinalizerDrain)})
+                               : nlohmann::json::array()}}}};
+  kube::ApplyOptions options;
+  options.field_manager = std::string(api::kFieldManager);
+  options.force = true;
+  Write("apply finalizer",
+        [&] { client_.Apply(TierResource(tier.kind), tier.Namespace(), object, options); });
+}
+
+void RestClusterWriter::ApplyOwned(const std::string& plural, const std::string& ns,
+                                   const nlohmann::json& object) {
+  kube::ApplyOptions options;
+  options.field_manager = std::string(api::kFieldManager);
+  options.force = true;
+  Write("apply " + plural, [&] { client_.Apply(OwnedResource(plural), ns, object, options); });
+}
+
+}  // namespace baton::controller

@@ -1,0 +1,79 @@
+#include "controller/status_json.h"
+
+#include "api/pod_selector.h"
+#include "api/rfc3339.h"
+
+namespace baton::controller {
+
+nlohmann::json StatusJson(const api::Tier& tier, const rollout::TierStatus& s) {
+  api::TierStatus out;
+  out.observed_generation = s.observed_generation;
+  out.replicas = s.replicas;
+  out.ready_replicas = s.ready_replicas;
+  out.updated_replicas = s.updated_replicas;
+  out.available_replicas = s.available_replicas;
+  out.current_revision = s.current_revision;
+  out.update_revision = s.update_revision;
+  out.collision_count = tier.status.collision_count;
+  out.selector = api::SelectorString(api::PodSelectorLabels(tier));
+  out.total_sessions = s.total_sessions;
+  out.unknown_session_pods = s.unknown_session_pods;
+  if (s.phase == api::kPhaseHealthy) out.phase = api::Phase::kHealthy;
+  if (s.phase == api::kPhaseProgressing) out.phase = api::Phase::kProgressing;
+  if (s.phase == api::kPhasePaused) out.phase = api::Phase::kPaused;
+  if (s.phase == api::kPhaseDegraded) out.phase = api::Phase::kDegraded;
+  out.message = s.message;
+  if (s.step_started_at) out.step_started_at = api::FormatRfc3339(*s.step_started_at);
+  for (const auto& d : s.draining_pods) {
+    api::DrainingPod p;
+    p.name = d.pod;
+    if (d.step_started_at) p.started_at = api::FormatRfc3339(*d.step_started_at);
+    if (d.deadline) p.deadline = api::FormatRfc3339(*d.deadline);
+    p.sessions_at_start = d.sessions_at_start;
+    p.sessions_now = d.sessions_now;
+    p.sessions_per_second = d.rate;
+    if (d.eta) p.eta_seconds = d.eta->count();
+    p.timed_out = d.timed_out;
+    out.draining_pods.push_back(std::move(p));
+  }
+  for (const auto& c : s.conditions) {
+    out.conditions.push_back(api::Condition{c.type, c.status, c.reason, c.message,
+                                            c.observed_generation,
+                                            api::FormatRfc3339(c.last_transition_time)});
+  }
+  return nlohmann::json(out);
+}
+
+std::vector<rollout::Condition> PreviousConditions(const api::Tier& tier) {
+  std::vector<rollout::Condition> out;
+  for (const auto& c : tier.status.conditions) {
+    rollout::Condition rc;
+    rc.type = c.type;
+    rc.status = c.status;
+    rc.reason = c.reason;
+    rc.message = c.message;
+    rc.observed_generation = c.observed_generation;
+    if (auto t = api::ParseRfc3339(c.last_transition_time)) rc.last_transition_time = *t;
+    out.push_back(std::move(rc));
+  }
+  return out;
+}
+
+nlohmann::json WithoutNumbers(nlohmann::json status) {
+  if (!status.is_object()) return status;
+  status.erase("totalSessions");
+  status.erase("message");
+  if (auto it = status.find("drainingPods"); it != status.end() && it->is_array()) {
+    for (auto& p : *it) {
+      p.erase("sessionsNow");
+      p.erase("sessionsPerSecond");
+      p.erase("etaSeconds");
+    }
+  }
+  if (auto it = status.find("conditions"); it != status.end() && it->is_array()) {
+    for (auto& c : *it) c.erase("message");
+  }
+  return status;
+}
+
+}  // namespace baton::controller

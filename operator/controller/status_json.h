@@ -1,0 +1,24 @@
+// PURE: the status calculator's result -> the tier's status JSON as the API
+// contract (docs/api-contract.md) names it.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <vector>
+
+#include "api/tier_types.h"
+#include "rollout/status_calculator.h"
+
+namespace baton::controller {
+
+nlohmann::json StatusJson(const api::Tier& tier, const rollout::TierStatus& status);
+
+// status.conditions as last written, in the calculator's terms, so that
+// lastTransitionTime survives a condition whose status did not change.
+std::vector<rollout::Condition> PreviousConditions(const api::Tier& tier);
+
+// The status with its fast-moving numbers removed (sessions now, rate, ETA,
+// totals, message): two statuses equal under this differ only in numbers,
+// which the reconciler writes at a throttled pace.
+nlohmann::json WithoutNumbers(nlohmann::json status);
+
+}  // namespace baton::controller

@@ -1,0 +1,362 @@
+#include "controller/tier_reconciler.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <set>
+#include <sstream>
+
+#include "api/contract.h"
+#include "api/rfc3339.h"
+#include "controller/owned_objects.h"
+#include "controller/pod_builder.h"
+#include "controller/serving_directory.h"
+#include "controller/status_json.h"
+#include "rollout/rollout_planner.h"
+#include "rollout/status_calculator.h"
+
+namespace baton::controller {
+
+using Clock = std::chrono::system_clock;
+
+std::string TierKey::String() const {
+  return std::string(api::NamesOf(kind).kind) + "/" + ns + "/" + name;
+}
+
+std::optional<TierKey> TierKey::Parse(const std::string& s) {
+  auto a = s.find('/');
+  auto b = a == std::string::npos ? a : s.find('/', a + 1);
+  if (b == std::string::npos) return std::nullopt;
+  auto kind = api::ParseTierKind(s.substr(0, a));
+  if (!kind) return std::nullopt;
+  return TierKey{*kind, s.substr(a + 1, b - a - 1), s.substr(b + 1)};
+}
+
+TierReconciler::TierReconciler(Deps deps, ReconcilerOptions options)
+    : deps_(std::move(deps)), options_(options) {}
+
+namespace {
+
+std::string MonitorKey(const std::string& ns, const std::string& pod) {
+  return ns + "/" + pod;
+}
+
+const PodView* FindPod(const std::vector<PodView>& pods, const std::string& name) {
+  for (const auto& p : pods) {
+    if (p.name == name) return &p;
+  }
+  return nullptr;
+}
+
+// A far-away deadline for tiers without a drain timeout: the contract wants
+// one, and "never" reads best as a date nobody will reach.
+Clock::time_point NoDeadline(Clock::time_point now) {
+  return now + std::chrono::hours(24 * 365);
+}
+
+void EarliestRequeue(ReconcileResult& r, Clock::time_point t) {
+  if (!r.requeue_at || t < *r.requeue_at) r.requeue_at = t;
+}
+
+}  // namespace
+
+drain::DrainEndpoint TierReconciler::EndpointOf(const api::Tier& tier, const PodView& pod) const {
+  drain::DrainEndpoint ep;
+  ep.host = pod.ip;
+  ep.port = tier.spec.drain.port;
+  ep.path = tier.spec.drain.path;
+  if (deps_.drain_token) ep.bearer_token = deps_.drain_token(tier);
+  return ep;
+}
+
+void TierReconciler::Follow(const api::Tier& tier, const std::vector<PodView>& owned,
+                            Memory& memory) {
+  std::set<std::string> now_tracked;
+  for (const auto& pod : owned) {
+    if (pod.ip.empty() || pod.terminating) continue;
+    drain::FollowSpec spec;
+    spec.endpoint = EndpointOf(tier, pod);
+    spec.poll_interval = std::chrono::seconds(std::max(1, tier.spec.drain.poll_interval_seconds));
+    spec.follow = pod.Label(std::string(api::kLabelRole)) == api::kRoleDraining;
+    spec.threshold = tier.spec.drain.session_threshold;
+    spec.long_poll_wait = options_.long_poll_wait;
+    auto key = MonitorKey(pod.ns, pod.name);
+    deps_.follower->Track(key, spec);
+    now_tracked.insert(key);
+  }
+  for (const auto& key : memory.tracked) {
+    if (!now_tracked.count(key)) deps_.follower->Untrack(key);
+  }
+  memory.tracked.assign(now_tracked.begin(), now_tracked.end());
+}
+
+namespace {
+template <class... Ts>
+struct Overloaded : Ts... {
+  using Ts::operator()...;
+};
+template <class... Ts>
+Overloaded(Ts...) -> Overloaded<Ts...>;
+}  // namespace
+
+bool TierReconciler::Act(const api::Tier& tier, const std::vector<PodView>& owned,
+                         const rollout::Plan& plan, Memory& memory) {
+  const std::string ns = tier.Namespace();
+  const auto expire = deps_.now() + options_.expectation_timeout;
+  // Each visitor returns false to stop: a failed write or drain request ends
+  // the pass, and the next one observes and plans again.
+  auto run = Overloaded{
+      [&](const rollout::CreatePod& a) {
+        spdlog::info("{}/{}: create pod {} (revision {})", ns, tier.Name(), a.name, a.revision);
+        deps_.writer->CreatePod(ns, BuildPod(tier, a));
+        memory.expectations.push_back({Expectation::Kind::Exists, a.name, "", "", expire});
+        return true;
+      },
+      [&](const rollout::MarkDraining& a) {
+        spdlog::info("{}/{}: mark {} draining ({} sessions)", ns, tier.Name(), a.pod,
+                     a.sessions_at_start);
+        nlohmann::json annotations = {
+            {std::string(api::kAnnotationDrainStartedAt), api::FormatRfc3339(a.at)},
+            {std::string(api::kAnnotationDrainInstanceId), a.instance_id},
+            {std::string(api::kAnnotationDrainSessionsAtStart),
+             std::to_string(a.sessions_at_start)}};
+        if (a.deadline) {
+          annotations[std::string(api::kAnnotationDrainDeadline)] = api::FormatRfc3339(*a.deadline);
+        }
+        if (!a.successor.empty()) {
+          annotations[std::string(api::kAnnotationDrainSuccessor)] = a.successor;
+        }
+        deps_.writer->PatchPod(
+            ns, a.pod,
+            {{"metadata",
+              {{"uid", a.uid},
+               {"labels", {{std::string(api::kLabelRole), std::string(api::kRoleDraining)}}},
+               {"annotations", annotations}}}});
+        memory.expectations.push_back(
+            {Expectation::Kind::Role, a.pod, a.uid, std::string(api::kRoleDraining), expire});
+        return true;
+      },
+      [&](const rollout::RequestDrain& a) {
+        const PodView* pod = FindPod(owned, a.pod);
+        if (!pod || pod->ip.empty()) return false;
+        drain::DrainRequest req;
+        req.pace = a.pace;
+        req.deadline = a.deadline.value_or(NoDeadline(deps_.now()));
+        req.successor = a.successor;
+        req.reason = a.reason;
+        spdlog::info("{}/{}: ask {} to drain at {}/s", ns, tier.Name(), a.pod, a.pace);
+        auto answer = deps_.drain_client->Start(EndpointOf(tier, *pod), req);
+        if (!answer.known) {
+          deps_.events->Record(tier, true, api::event::kDrainRequestFailed,
+                               "pod " + a.pod + ": " + answer.error);
+          return false;
+        }
+        // Follow it closely from now on; the long-poll starts from this answer.
+        deps_.follower->Poke(MonitorKey(ns, a.pod));
+        return true;
+      },
+      [&](const rollout::CancelDrain& a) {
+        const PodView* pod = FindPod(owned, a.pod);
+        if (!pod || pod->ip.empty()) return false;
+        auto answer = deps_.drain_client->Cancel(EndpointOf(tier, *pod));
+        if (!answer.known) {
+          deps_.events->Record(tier, true, api::event::kDrainRequestFailed,
+                               "cancel on pod " + a.pod + ": " + answer.error);
+          return false;
+        }
+        return true;
+      },
+      [&](const rollout::MarkServing& a) {
+        nlohmann::json annotations = nlohmann::json::object();
+        for (auto name : {api::kAnnotationDrainStartedAt, api::kAnnotationDrainInstanceId,
+                          api::kAnnotationDrainSessionsAtStart, api::kAnnotationDrainDeadline,
+                          api::kAnnotationDrainSuccessor, api::kAnnotationSkipDrain}) {
+          annotations[std::string(name)] = nullptr;  // merge patch: remove
+        }
+        deps_.writer->PatchPod(
+            ns, a.pod,
+            {{"metadata",
+              {{"uid", a.uid},
+               {"labels", {{std::string(api::kLabelRole), std::string(api::kRoleServing)}}},
+               {"annotations", annotations}}}});
+        memory.expectations.push_back(
+            {Expectation::Kind::Role, a.pod, a.uid, std::string(api::kRoleServing), expire});
+        return true;
+      },
+      [&](const rollout::DeletePod& a) {
+        spdlog::info("{}/{}: delete pod {} ({} sessions left)", ns, tier.Name(), a.pod,
+                     a.sessions_left ? std::to_string(*a.sessions_left) : "unknown");
+        deps_.writer->DeletePod(ns, a.pod, a.uid);
+        memory.expectations.push_back({Expectation::Kind::Gone, a.pod, a.uid, "", expire});
+        deps_.follower->Untrack(MonitorKey(ns, a.pod));
+        memory.readings.erase(a.pod);
+        return true;
+      },
+      [&](const rollout::ReleaseFinalizer&) {
+        deps_.writer->ApplyTierFinalizer(tier, false);
+        return true;
+      },
+  };
+  for (const auto& action : plan.actions) {
+    try {
+      if (!std::visit(run, action)) return false;
+    } catch (const StaleWrite& e) {
+      // The cache was behind: the next pass sees the truth and plans again.
+      spdlog::info("{}/{}: {} (will observe again)", ns, tier.Name(), e.what());
+      return false;
+    }
+  }
+  return true;
+}
+
+bool TierReconciler::ExpectationsMet(Memory& memory, const std::vector<PodView>& owned) {
+  auto now = deps_.now();
+  auto met = [&](const Expectation& e) {
+    if (now >= e.deadline) return true;  // give up waiting; plan on what we see
+    const PodView* pod = FindPod(owned, e.pod);
+    switch (e.kind) {
+      case Expectation::Kind::Exists:
+        return pod != nullptr;
+      case Expectation::Kind::Role:
+        return !pod || pod->uid != e.uid || pod->Label(std::string(api::kLabelRole)) == e.role;
+      case Expectation::Kind::Gone:
+        return !pod || pod->uid != e.uid || pod->terminating;
+    }
+    return true;
+  };
+  std::erase_if(memory.expectations, met);
+  return memory.expectations.empty();
+}
+
+void TierReconciler::ReportStatus(const api::Tier& tier, const nlohmann::json& status,
+                                  Memory& memory, ReconcileResult& result) {
+  if (status == memory.last_status) return;
+  auto now = deps_.now();
+  bool material = WithoutNumbers(status) != WithoutNumbers(memory.last_status);
+  auto due = memory.last_status_write + options_.status_interval;
+  if (!material && now < due) {
+    EarliestRequeue(result, due);
+    return;
+  }
+  deps_.writer->PatchTierStatus(tier, status);
+  memory.last_status = status;
+  memory.last_status_write = now;
+}
+
+void TierReconciler::PublishDirectory(const api::Tier& tier, const std::vector<PodView>& owned,
+                                      const std::map<std::string, drain::DrainReading>& readings,
+                                      const std::string& revision, Memory& memory,
+                                      ReconcileResult& result) {
+  nlohmann::json dir = ServingEndpoints(tier, owned, readings, revision);
+  if (dir == memory.last_directory_endpoints) return;
+  // Load hints alone move all the time: publish them at a slower pace; a
+  // change of who serves is published at once.
+  auto strip = [](nlohmann::json d) {
+    if (!d.is_object()) return d;
+    for (auto& e : d["endpoints"]) e.erase("sessions");
+    return d;
+  };
+  auto now = deps_.now();
+  bool membership = strip(dir) != strip(memory.last_directory_endpoints);
+  auto due = memory.last_directory_write + options_.directory_load_interval;
+  if (!membership && now < due) {
+    EarliestRequeue(result, due);
+    return;
+  }
+  nlohmann::json published = dir;
+  published["updatedAt"] = api::FormatRfc3339(now);
+  nlohmann::json cm = {
+      {"apiVersion", "v1"},
+      {"kind", "ConfigMap"},
+      {"metadata",
+       {{"name", tier.Name() + std::string(api::kServingDirectorySuffix)},
+        {"namespace", tier.Namespace()},
+        {"labels",
+         {{std::string(api::kLabelTier), tier.Name()},
+          {std::string(api::kLabelKind), std::string(api::NamesOf(tier.kind).kind)}}},
+        {"ownerReferences", nlohmann::json::array({OwnerReference(tier)})}}},
+      {"data", {{std::string(api::kServingDirectoryKey), published.dump(2)}}}};
+  deps_.writer->ApplyOwned("configmaps", tier.Namespace(), cm);
+  memory.last_directory_endpoints = std::move(dir);
+  memory.last_directory_write = now;
+}
+
+void TierReconciler::ApplyOwnedObjects(const api::Tier& tier, Memory& memory) {
+  // Server-side apply is idempotent, but a write per reconcile would be a
+  // write per session-count change: apply only what changed since last time.
+  for (auto [plural, object] :
+       {std::pair{"services", BuildService(tier)},
+        std::pair{"poddisruptionbudgets", BuildPodDisruptionBudget(tier)}}) {
+    if (!object || memory.last_applied[plural] == *object) continue;
+    deps_.writer->ApplyOwned(plural, tier.Namespace(), *object);
+    memory.last_applied[plural] = *object;
+  }
+}
+
+ReconcileResult TierReconciler::Reconcile(const TierKey& key) {
+  ReconcileResult result;
+  std::unique_lock lock(mu_);
+  Memory& memory = memory_[key.String()];
+  lock.unlock();
+
+  auto tier = deps_.get_tier(key);
+  if (!tier) {
+    // Gone (the finalizer was released, or never set): stop following.
+    for (const auto& k : memory.tracked) deps_.follower->Untrack(k);
+    std::lock_guard relock(mu_);
+    memory_.erase(key.String());
+    return result;
+  }
+  try {
+    // The finalizer comes first: from then on a delete of the tier waits
+    // for its pods to drain instead of cutting every session at once.
+    const auto& finalizers = tier->metadata.value("finalizers", nlohmann::json::array());
+    bool has_finalizer = std::find(finalizers.begin(), finalizers.end(),
+                                   std::string(api::kFinalizerDrain)) != finalizers.end();
+    if (!tier->Deleting() && !has_finalizer) {
+      deps_.writer->ApplyTierFinalizer(*tier, true);
+      return result;  // the update event brings us back with the finalizer
+    }
+
+    auto owned = OwnedPods(*tier, deps_.pods_of(key));
+    Follow(*tier, owned, memory);
+    if (!ExpectationsMet(memory, owned)) {
+      // The watch has not caught up with our last writes yet: a plan now
+      // could repeat them. Look again shortly (the watch event also wakes us).
+      EarliestRequeue(result, deps_.now() + std::chrono::milliseconds(200));
+      return result;
+    }
+
+    std::map<std::string, drain::DrainReading> readings;
+    for (const auto& pod : owned) {
+      auto latest = deps_.follower->Latest(MonitorKey(pod.ns, pod.name));
+      if (!latest) continue;
+      if (latest->known) memory.readings[pod.name] = {latest->instance_id, latest->sessions};
+      readings[pod.name] = *latest;
+    }
+
+    auto now = deps_.now();
+    auto state = Observe(*tier, owned, readings, memory.readings, now);
+    auto plan = rollout::planRollout(state);
+    auto status = rollout::calculateStatus(state, plan, PreviousConditions(*tier));
+
+    for (const auto& e : plan.events) {
+      deps_.events->Record(*tier, e.warning, e.reason, e.message);
+    }
+    for (const auto& e : status.events) {
+      deps_.events->Record(*tier, e.warning, e.reason, e.message);
+    }
+    if (!Act(*tier, owned, plan, memory)) result.error = true;
+    if (plan.requeue_at) EarliestRequeue(result, *plan.requeue_at);
+    if (!tier->Deleting()) {
+      ApplyOwnedObjects(*tier, memory);
+      ReportStatus(*tier, StatusJson(*tier, status.status), memory, result);
+      PublishDirectory(*tier, owned, readings, state.policy.update_revision, memory, result);
+    }
+  } catch (const StaleWrite&) {
+    result.error = true;
+  }
+  return result;
+}
+
+}  // namespace baton::controller

@@ -1,0 +1,122 @@
+// One reconcile pass for one tier: observe -> plan -> act -> report. The only
+// place where the pure core (rollout/) meets I/O (writer, drain client,
+// monitor, event sink). Crash-safety comes from the planner's action order and
+// from keeping nothing here that cannot be rebuilt from the cluster: the
+// in-memory bits (last status written, last counts seen) only throttle writes
+// and improve messages.
+//
+// Threading: Reconcile() is called from controller workers; the work queue
+// never hands the same tier to two workers at once, so per-tier memory needs
+// only the one mutex that guards the maps.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "api/tier_types.h"
+#include "controller/cluster_writer.h"
+#include "controller/observation.h"
+#include "controller/pod_view.h"
+#include "drain/drain_client.h"
+#include "drain/drain_monitor.h"
+#include "rollout/plan.h"
+
+namespace baton::controller {
+
+struct TierKey {
+  api::TierKind kind = api::TierKind::kRelay;
+  std::string ns;
+  std::string name;
+  std::string String() const;  // "RelayTier/ns/name"
+  static std::optional<TierKey> Parse(const std::string& s);
+  bool operator<(const TierKey& o) const { return String() < o.String(); }
+};
+
+struct ReconcilerOptions {
+  // Numbers-only status changes (sessions left, rate, ETA) are written at
+  // most this often; anything else (phase, conditions, pods) at once.
+  std::chrono::milliseconds status_interval{2000};
+  std::chrono::milliseconds directory_load_interval{5000};
+  std::chrono::milliseconds long_poll_wait{10000};
+  // How long to wait for the cache to show our own write before planning
+  // anyway (the write may have been undone by someone else meanwhile).
+  std::chrono::milliseconds expectation_timeout{30000};
+};
+
+struct ReconcileResult {
+  // Reconcile again no later than this (a timeout, minReadySeconds, a
+  // throttled status write). nullopt: only on the next change.
+  std::optional<std::chrono::system_clock::time_point> requeue_at;
+  bool error = false;  // a write failed: requeue with backoff
+};
+
+class TierReconciler {
+ public:
+  struct Deps {
+    std::function<std::optional<api::Tier>(const TierKey&)> get_tier;
+    // Pods carrying the tier's labels (owner filtering happens here).
+    std::function<std::vector<PodView>(const TierKey&)> pods_of;
+    ClusterWriter* writer = nullptr;
+    drain::DrainClient* drain_client = nullptr;
+    drain::DrainFollower* follower = nullptr;
+    EventSink* events = nullptr;
+    std::function<std::chrono::system_clock::time_point()> now;
+    // Bearer token for a tier's drain endpoint (spec.drain.auth); empty if none.
+    std::function<std::string(const api::Tier&)> drain_token;
+  };
+
+  TierReconciler(Deps deps, ReconcilerOptions options = {});
+
+  ReconcileResult Reconcile(const TierKey& key);
+
+ private:
+  // What our own writes must look like in the cache before we plan again
+  // (client-go's "expectations"): a watch may lag behind a write, and a plan
+  // made on a cache that does not yet show a pod labelled draining could
+  // start a second drain.
+  struct Expectation {
+    enum class Kind { Exists, Role, Gone } kind;
+    std::string pod;
+    std::string uid;   // Gone: this uid must be gone (or terminating)
+    std::string role;  // Role: the label value to see
+    std::chrono::system_clock::time_point deadline;
+  };
+
+  struct Memory {
+    std::vector<Expectation> expectations;
+    nlohmann::json last_status;
+    std::chrono::system_clock::time_point last_status_write{};
+    nlohmann::json last_directory_endpoints;
+    std::chrono::system_clock::time_point last_directory_write{};
+    std::map<std::string, ReadingMemory> readings;
+    std::map<std::string, nlohmann::json> last_applied;  // owned objects, by plural
+    std::vector<std::string> tracked;                    // monitor keys of this tier's pods
+  };
+
+  void Follow(const api::Tier& tier, const std::vector<PodView>& owned, Memory& memory);
+  // Carries out the plan's actions in order and stops at the first failure.
+  bool Act(const api::Tier& tier, const std::vector<PodView>& owned, const rollout::Plan& plan,
+           Memory& memory);
+  void ReportStatus(const api::Tier& tier, const nlohmann::json& status, Memory& memory,
+                    ReconcileResult& result);
+  void PublishDirectory(const api::Tier& tier, const std::vector<PodView>& owned,
+                        const std::map<std::string, drain::DrainReading>& readings,
+                        const std::string& revision, Memory& memory, ReconcileResult& result);
+  // True when every expectation is met (or has expired); drops met ones.
+  bool ExpectationsMet(Memory& memory, const std::vector<PodView>& owned);
+  // Applies the Service and PodDisruptionBudget when they changed.
+  void ApplyOwnedObjects(const api::Tier& tier, Memory& memory);
+  drain::DrainEndpoint EndpointOf(const api::Tier& tier, const PodView& pod) const;
+
+  Deps deps_;
+  ReconcilerOptions options_;
+  std::mutex mu_;
+  std::map<std::string, Memory> memory_;  // by TierKey::String()
+};
+
+}  // namespace baton::controller

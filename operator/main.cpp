@@ -1,0 +1,164 @@
+// baton-operator: flags, wiring, signals — nothing else.
+#include <prometheus/registry.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <atomic>
+#include <csignal>
+#include <memory>
+#include <stop_token>
+#include <thread>
+
+#include "controller/tier_controller.h"
+#include "drain/drain_client.h"
+#include "kube/config.h"
+#include "kube/event_recorder.h"
+#include "kube/leader_elector.h"
+#include "kube/lease_lock.h"
+#include "kube/rest_client.h"
+#include "logging/json_log_formatter.h"
+#include "serve/http_endpoints.h"
+
+namespace {
+
+std::atomic<bool> g_stop{false};
+void OnSignal(int) {
+  g_stop = true;
+}
+
+std::pair<std::string, int> SplitHostPort(const std::string& s) {
+  auto colon = s.rfind(':');
+  if (colon == std::string::npos) throw CLI::ValidationError("address", s + ": want HOST:PORT");
+  return {colon == 0 ? "0.0.0.0" : s.substr(0, colon), std::stoi(s.substr(colon + 1))};
+}
+
+std::string EnvOr(const char* name, std::string fallback) {
+  const char* v = std::getenv(name);
+  return v && *v ? v : fallback;
+}
+
+std::string Hostname() {
+  char buf[256] = {};
+  gethostname(buf, sizeof(buf) - 1);
+  return buf;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"baton-operator: one-pod-at-a-time rollouts gated on live session drain"};
+  std::string kubeconfig, context;
+  std::vector<std::string> namespaces;
+  bool leader_elect = true;
+  std::string lease_namespace = EnvOr("POD_NAMESPACE", "default");
+  std::string lease_name = "baton-operator";
+  std::string identity = EnvOr("POD_NAME", Hostname());
+  int lease_seconds = 15, renew_ms = 10000, retry_ms = 2000;
+  std::string metrics_address = "0.0.0.0:8080", health_address = "0.0.0.0:8081";
+  int workers = 2;
+  std::string log_format = "json";
+  bool insecure = false;
+  app.add_option("--kubeconfig", kubeconfig,
+                 "kubeconfig file (default: $KUBECONFIG, "
+                 "~/.kube/config, then in-cluster)");
+  app.add_option("--context", context, "kubeconfig context");
+  app.add_option("--namespaces", namespaces, "namespaces to watch (default: all)")->delimiter(',');
+  app.add_option("--leader-elect", leader_elect, "elect a leader among replicas on a Lease");
+  app.add_option("--leader-election-namespace", lease_namespace);
+  app.add_option("--leader-election-id", lease_name, "the Lease's name");
+  app.add_option("--leader-election-identity", identity, "this replica's stable identity");
+  app.add_option("--lease-duration-seconds", lease_seconds);
+  app.add_option("--renew-deadline-ms", renew_ms);
+  app.add_option("--retry-period-ms", retry_ms);
+  app.add_option("--metrics-bind-address", metrics_address);
+  app.add_option("--health-probe-bind-address", health_address);
+  app.add_option("--workers", workers)->check(CLI::Range(1, 64));
+  app.add_option("--log-format", log_format)->check(CLI::IsMember({"json", "text"}));
+  app.add_flag("--insecure-skip-tls-verify", insecure,
+               "DANGEROUS: do not verify the API server's certificate");
+  CLI11_PARSE(app, argc, argv);
+
+  if (log_format == "json") baton::logging::UseJsonLogs();
+  std::signal(SIGTERM, OnSignal);
+  std::signal(SIGINT, OnSignal);
+
+  try {
+    auto config = kubeconfig.empty() ? baton::kube::LoadDefault(context)
+                                     : baton::kube::LoadKubeconfig(kubeconfig, context);
+    if (insecure) {
+      spdlog::warn("TLS verification of the API server is OFF (--insecure-skip-tls-verify)");
+      config.insecure_skip_tls_verify = true;
+    }
+    baton::kube::RestClient client(config);
+    baton::kube::EventRecorder recorder(client);
+    auto drain_client = baton::drain::MakeHttpDrainClient();
+    baton::controller::TierControllerOptions options;
+    options.namespaces = namespaces;
+    options.workers = workers;
+    baton::controller::TierController controller(client, recorder, *drain_client, options);
+
+    auto registry = std::make_shared<prometheus::Registry>();
+    std::atomic<bool> healthy{true};
+    auto [maddr, mport] = SplitHostPort(metrics_address);
+    auto [haddr, hport] = SplitHostPort(health_address);
+    baton::serve::HttpEndpoints metrics({maddr, mport}, registry, nullptr, nullptr);
+    baton::serve::HttpEndpoints health(
+        {haddr, hport}, registry, [&] { return healthy.load(); },
+        [&] { return controller.CachesSynced(); });
+    metrics.Start();
+    health.Start();
+    controller.StartCaches();
+    spdlog::info(
+        "baton-operator started: identity {}, watching {}", identity,
+        namespaces.empty() ? "all namespaces" : fmt::format("{}", fmt::join(namespaces, ",")));
+
+    std::atomic<bool> lost{false};
+    std::jthread elector_thread;
+    std::unique_ptr<baton::kube::LeaderElector> elector;
+    std::unique_ptr<baton::kube::RestClient> lease_client;
+    if (leader_elect) {
+      // A request must never outlive the renew deadline: its own client.
+      baton::kube::RestClientOptions lease_options;
+      lease_options.request_timeout = std::chrono::milliseconds(renew_ms / 2);
+      lease_client = std::make_unique<baton::kube::RestClient>(config, lease_options);
+      baton::kube::LeaderElectionConfig le;
+      le.lease_duration = std::chrono::seconds(lease_seconds);
+      le.renew_deadline = std::chrono::milliseconds(renew_ms);
+      le.retry_period = std::chrono::milliseconds(retry_ms);
+      le.on_started_leading = [&] {
+        spdlog::info("leading as {}", identity);
+        controller.StartWorkers();
+      };
+      le.on_stopped_leading = [&] {
+        // Stop all work at once; if this was not our own shutdown, exit so
+        // that the replica restarts as a follower with a clean slate.
+        controller.StopWorkers();
+        if (!g_stop) {
+          spdlog::error("lost the lease; exiting");
+          lost = true;
+          g_stop = true;
+        }
+      };
+      elector = std::make_unique<baton::kube::LeaderElector>(
+          baton::kube::LeaseLock(*lease_client, lease_namespace, lease_name, identity), le);
+      elector_thread = std::jthread([&](std::stop_token stop) { elector->Run(stop); });
+    } else {
+      controller.StartWorkers();
+    }
+
+    while (!g_stop) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    spdlog::info("stopping");
+    controller.StopWorkers();
+    if (elector_thread.joinable()) {
+      elector_thread.request_stop();
+      elector_thread.join();  // releases the lease on a clean stop
+    }
+    health.Stop();
+    metrics.Stop();
+    return lost ? 1 : 0;
+  } catch (const std::exception& e) {
+    spdlog::critical("{}", e.what());
+    return 1;
+  }
+}

@@ -1,0 +1,188 @@
+"""The processes of an end-to-end test and the observations made of them.
+
+Nothing here reads Baton's own status to judge Baton: sessions lost come
+from the load generator, the count at SIGTERM from each relay's own log
+(kept by the pod runner), and how many pods drain at once from an
+independent watcher that polls every pod's drain endpoint itself."""
+import json
+import os
+import pathlib
+import re
+import signal
+import subprocess
+import threading
+import time
+import urllib.request
+
+import yaml
+from kubernetes import client
+
+REPO = pathlib.Path(__file__).resolve().parents[2]
+BUILD = pathlib.Path(os.environ.get("BATON_BUILD_DIR", REPO / "build"))
+KUBECTL = os.environ.get("BATON_KUBECTL", "/usr/lib/google-cloud-sdk/bin/kubectl.1.33")
+
+
+def kubectl(*args, check=True):
+    r = subprocess.run([KUBECTL, *args], capture_output=True, text=True, timeout=120)
+    if check and r.returncode != 0:
+        raise AssertionError(f"kubectl {' '.join(args)}: {r.stderr}")
+    return r
+
+
+def wait_for(what, pred, timeout, interval=0.2):
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        last = pred()
+        if last:
+            return last
+        time.sleep(interval)
+    raise AssertionError(f"timed out after {timeout}s waiting for {what} (last: {last!r})")
+
+
+class Process:
+    """A child process with its output in a file; stopped on close()."""
+
+    def __init__(self, name, argv, log_dir, env=None):
+        self.name = name
+        self.log_path = pathlib.Path(log_dir) / f"{name}.log"
+        self.log = open(self.log_path, "wb")
+        self.proc = subprocess.Popen(argv, stdout=self.log, stderr=subprocess.STDOUT,
+                                     stdin=subprocess.DEVNULL, env=env or dict(os.environ),
+                                     start_new_session=True)
+
+    def output(self):
+        return self.log_path.read_text(errors="replace")
+
+    def wait_for_line(self, needle, timeout):
+        return wait_for(f"{self.name} to print {needle!r}",
+                        lambda: needle in self.output(), timeout)
+
+    def stop(self, sig=signal.SIGTERM, timeout=30):
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+            try:
+                self.proc.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.log.close()
+        return self.proc.returncode
+
+
+class DrainWatcher(threading.Thread):
+    """Polls every pod's drain endpoint itself and records the most pods it
+    ever saw draining at once. Bounded: it stops when told, or after max_s."""
+
+    def __init__(self, core, ns, port, path="/drain", max_s=600):
+        super().__init__(daemon=True)
+        self.core, self.ns, self.port, self.path = core, ns, port, path
+        self.stop_event = threading.Event()
+        self.max_draining = 0
+        self.samples = 0
+        self.deadline = time.monotonic() + max_s
+
+    def run(self):
+        while not self.stop_event.is_set() and time.monotonic() < self.deadline:
+            pods = self.core.list_namespaced_pod(self.ns).items
+            draining = 0
+            for p in pods:
+                ip = p.status.pod_ip
+                if not ip:
+                    continue
+                assert ip.startswith("127."), f"pod IP {ip} is not loopback"
+                try:
+                    with urllib.request.urlopen(f"http://{ip}:{self.port}{self.path}",
+                                                timeout=0.5) as r:
+                        state = json.loads(r.read()).get("state")
+                except Exception:
+                    continue  # gone or not up: not draining as far as we can tell
+                if state in ("Draining", "Drained"):
+                    draining += 1
+            self.max_draining = max(self.max_draining, draining)
+            self.samples += 1
+            time.sleep(0.05)
+
+    def stop(self):
+        self.stop_event.set()
+        self.join(timeout=10)
+
+
+class Harness:
+    def __init__(self, api, ns, tmp):
+        self.api = api
+        self.core = client.CoreV1Api(api)
+        self.custom = client.CustomObjectsApi(api)
+        self.ns = ns
+        self.tmp = pathlib.Path(tmp)
+        self.processes = []
+        self.core.create_namespace(client.V1Namespace(metadata=client.V1ObjectMeta(name=ns)))
+        wait_for("default ServiceAccount",
+                 lambda: any(sa.metadata.name == "default"
+                             for sa in self.core.list_namespaced_service_account(ns).items), 30)
+        self.pod_logs = self.tmp / "pods"
+
+    def start(self, name, argv, env=None):
+        p = Process(name, [str(a) for a in argv], self.tmp, env)
+        self.processes.append(p)
+        return p
+
+    def start_operator(self, *extra):
+        return self.start("operator", [BUILD / "operator" / "baton-operator",
+                                       "--kubeconfig", os.environ["KUBECONFIG"],
+                                       "--namespaces", self.ns, "--leader-elect=false",
+                                       "--metrics-bind-address", "127.0.0.1:0",
+                                       "--health-probe-bind-address", "127.0.0.1:0",
+                                       "--log-format", "text", *extra])
+
+    def start_pod_runner(self, tier):
+        directory = self.tmp / "directory.json"
+        return self.start("pod-runner", [REPO / "tools" / "pod_runner" / "pod-runner",
+                                         "--namespace", self.ns, "--build-dir", BUILD,
+                                         "--log-dir", self.pod_logs,
+                                         "--mirror-configmap",
+                                         f"{self.ns}/{tier}-serving:directory.json={directory}"])
+
+    def directory(self):
+        try:
+            return json.loads((self.tmp / "directory.json").read_text())
+        except (OSError, ValueError):
+            return None
+
+    def apply_tier(self, doc):
+        doc.setdefault("metadata", {})["namespace"] = self.ns
+        path = self.tmp / f"{doc['metadata']['name']}.yaml"
+        path.write_text(yaml.safe_dump(doc))
+        kubectl("apply", "--server-side", "--field-manager=e2e-user", "-f", str(path))
+
+    def get_tier(self, plural, name):
+        return self.custom.get_namespaced_custom_object("baton.dev", "v1alpha1", self.ns,
+                                                        plural, name)
+
+    def patch_tier(self, plural, name, patch):
+        return self.custom.patch_namespaced_custom_object("baton.dev", "v1alpha1", self.ns,
+                                                          plural, name, patch)
+
+    def sigterm_counts(self):
+        """pod name -> the session count its process logged at SIGTERM."""
+        counts = {}
+        if not self.pod_logs.exists():
+            return counts
+        for f in self.pod_logs.glob(f"{self.ns}_*.log"):
+            m = re.search(r"relay: SIGTERM with (\d+) sessions", f.read_text(errors="replace"))
+            if m:
+                counts[f.stem[len(self.ns) + 1:]] = int(m.group(1))
+        return counts
+
+    def close(self):
+        for p in reversed(self.processes):
+            p.stop()
+        if os.environ.get("BATON_KEEP_NAMESPACES") is None:
+            # With the operator gone nobody would release the drain finalizer,
+            # and the namespace would stay Terminating for ever.
+            for plural in ("relaytiers", "sessiontiers", "businesstiers"):
+                for t in self.custom.list_namespaced_custom_object(
+                        "baton.dev", "v1alpha1", self.ns, plural)["items"]:
+                    self.patch_tier(plural, t["metadata"]["name"],
+                                    {"metadata": {"finalizers": None}})
+            kubectl("delete", "namespace", self.ns, "--wait=false", check=False)

@@ -1,0 +1,411 @@
+// The reconciler shell with the real (pure) planner and recording fakes for
+// every kind of I/O: what it writes, in which order, and what it refuses.
+#include "controller/tier_reconciler.h"
+
+#include <gtest/gtest.h>
+
+#include "api/contract.h"
+#include "api/rfc3339.h"
+#include "rollout/revision_hash.h"
+
+namespace baton::controller {
+namespace {
+
+using nlohmann::json;
+using namespace std::chrono_literals;
+
+const auto kT0 = *api::ParseRfc3339("2026-11-25T10:00:00Z");
+
+struct Write {
+  std::string verb;  // create, patch, delete, status, finalizer, apply
+  std::string name;
+  json body;
+};
+
+class RecordingWriter : public ClusterWriter {
+ public:
+  std::vector<Write> writes;
+  bool stale_creates = false;
+
+  void CreatePod(const std::string&, const json& pod) override {
+    if (stale_creates) throw StaleWrite("AlreadyExists");
+    writes.push_back({"create", pod["metadata"]["name"], pod});
+  }
+  void PatchPod(const std::string&, const std::string& name, const json& patch) override {
+    writes.push_back({"patch", name, patch});
+  }
+  void DeletePod(const std::string&, const std::string& name, const std::string& uid) override {
+    writes.push_back({"delete", name, uid});
+  }
+  void PatchTierStatus(const api::Tier& tier, const json& status) override {
+    writes.push_back({"status", tier.Name(), status});
+  }
+  void ApplyTierFinalizer(const api::Tier& tier, bool present) override {
+    writes.push_back({"finalizer", tier.Name(), present});
+  }
+  void ApplyOwned(const std::string& plural, const std::string&, const json& obj) override {
+    writes.push_back({"apply:" + plural, obj["metadata"]["name"], obj});
+  }
+  std::vector<std::string> Verbs() const {
+    std::vector<std::string> v;
+    for (const auto& w : writes) v.push_back(w.verb + " " + w.name);
+    return v;
+  }
+};
+
+class FakeDrainClient : public drain::DrainClient {
+ public:
+  std::vector<std::pair<std::string, drain::DrainRequest>> starts;
+  bool fail = false;
+  void Read(const drain::DrainEndpoint&, const drain::LongPoll&,
+            std::function<void(drain::DrainReading)>) override {}
+  drain::DrainReading Start(const drain::DrainEndpoint& ep, const drain::DrainRequest& r) override {
+    starts.push_back({ep.host, r});
+    if (fail) return drain::DrainReading::Unknown("connection refused", kT0);
+    drain::DrainReading ok;
+    ok.known = true;
+    ok.state = drain::DrainState::kDraining;
+    return ok;
+  }
+  drain::DrainReading Cancel(const drain::DrainEndpoint&) override { return {}; }
+  void Forget(const drain::DrainEndpoint&) override {}
+};
+
+class FakeFollower : public drain::DrainFollower {
+ public:
+  std::map<std::string, drain::FollowSpec> tracked;
+  std::map<std::string, drain::DrainReading> readings;
+  void Track(const std::string& key, const drain::FollowSpec& spec) override {
+    tracked[key] = spec;
+  }
+  void Untrack(const std::string& key) override { tracked.erase(key); }
+  void Poke(const std::string&) override {}
+  std::optional<drain::DrainReading> Latest(const std::string& key) const override {
+    auto it = readings.find(key);
+    if (it == readings.end()) return std::nullopt;
+    return it->second;
+  }
+};
+
+class RecordingEvents : public EventSink {
+ public:
+  std::vector<std::string> reasons;
+  void Record(const api::Tier&, bool, std::string_view reason, const std::string&) override {
+    reasons.emplace_back(reason);
+  }
+};
+
+json Template(const std::string& version) {
+  return {{"metadata", {{"labels", {{"app", "relay"}}}}},
+          {"spec",
+           {{"containers",
+             {{{"name", "relay"}, {"image", "relay:" + version}, {"args", {"--port=7000"}}}}}}}};
+}
+
+class TierReconcilerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    tier_ =
+        json{{"apiVersion", "baton.dev/v1alpha1"},
+             {"kind", "RelayTier"},
+             {"metadata",
+              {{"name", "relay"},
+               {"namespace", "chat"},
+               {"uid", "tier-uid"},
+               {"generation", 2},
+               {"finalizers", {std::string(api::kFinalizerDrain)}}}},
+             {"spec",
+              {{"replicas", 2},
+               {"servingPort", 7000},
+               {"template", Template("v2")},
+               {"drain", {{"port", 8080}, {"sessionThreshold", 0}, {"sessionsPerSecond", 250}}}}}}
+            .get<api::Tier>();
+    old_rev_ = rollout::revisionHash(Template("v1"));
+    new_rev_ = rollout::revisionHash(Template("v2"));
+    now_ = kT0;
+    TierReconciler::Deps deps;
+    deps.get_tier = [this](const TierKey&) -> std::optional<api::Tier> {
+      if (gone_) return std::nullopt;
+      return tier_;
+    };
+    deps.pods_of = [this](const TierKey&) { return pods_; };
+    deps.writer = &writer_;
+    deps.drain_client = &client_;
+    deps.follower = &follower_;
+    deps.events = &events_;
+    deps.now = [this] { return now_; };
+    reconciler_ = std::make_unique<TierReconciler>(deps);
+  }
+
+  PodView Pod(const std::string& name, const std::string& rev, const std::string& ip,
+              bool ready = true, const std::string& role = "serving") {
+    PodView p;
+    p.ns = "chat";
+    p.name = name;
+    p.uid = name + "-uid";
+    p.labels = {{std::string(api::kLabelTier), "relay"},
+                {std::string(api::kLabelKind), "RelayTier"},
+                {std::string(api::kLabelRevision), rev},
+                {std::string(api::kLabelRole), role}};
+    p.controller_uid = "tier-uid";
+    p.phase = "Running";
+    p.ready = ready;
+    p.ready_changed_at = kT0 - 1h;
+    p.created_at = kT0 - 2h;
+    p.ip = ip;
+    return p;
+  }
+
+  void Reading(const std::string& pod, int64_t sessions, const std::string& instance = "inst",
+               drain::DrainState state = drain::DrainState::kServing) {
+    drain::DrainReading r;
+    r.known = true;
+    r.sessions = sessions;
+    r.state = state;
+    r.instance_id = instance;
+    r.read_at = now_;
+    follower_.readings["chat/" + pod] = r;
+  }
+
+  ReconcileResult Run() { return reconciler_->Reconcile({api::TierKind::kRelay, "chat", "relay"}); }
+
+  api::Tier tier_;
+  std::vector<PodView> pods_;
+  bool gone_ = false;
+  std::string old_rev_, new_rev_;
+  rollout::TimePoint now_;
+  RecordingWriter writer_;
+  FakeDrainClient client_;
+  FakeFollower follower_;
+  RecordingEvents events_;
+  std::unique_ptr<TierReconciler> reconciler_;
+};
+
+TEST_F(TierReconcilerTest, AddsTheFinalizerBeforeAnythingElse) {
+  tier_.metadata["finalizers"] = json::array();
+  pods_ = {Pod("relay-a-0", old_rev_, "127.2.0.1"), Pod("relay-a-1", old_rev_, "127.2.0.2")};
+  Run();
+  ASSERT_EQ(writer_.Verbs(), std::vector<std::string>{"finalizer relay"});
+  EXPECT_EQ(writer_.writes[0].body, true);
+}
+
+TEST_F(TierReconcilerTest, SurgesANewPodWithBatonLabelsAndOwner) {
+  pods_ = {Pod("relay-a-0", old_rev_, "127.2.0.1"), Pod("relay-a-1", old_rev_, "127.2.0.2")};
+  Reading("relay-a-0", 10);
+  Reading("relay-a-1", 20);
+  Run();
+  ASSERT_FALSE(writer_.writes.empty());
+  const Write& create = writer_.writes[0];
+  ASSERT_EQ(create.verb, "create") << testing::PrintToString(writer_.Verbs());
+  const json& meta = create.body["metadata"];
+  EXPECT_EQ(meta["namespace"], "chat");
+  EXPECT_EQ(meta["labels"][std::string(api::kLabelRevision)], new_rev_);
+  EXPECT_EQ(meta["labels"][std::string(api::kLabelRole)], "serving");
+  EXPECT_EQ(meta["labels"][std::string(api::kLabelTier)], "relay");
+  EXPECT_EQ(meta["labels"]["app"], "relay");
+  EXPECT_EQ(meta["ownerReferences"][0]["uid"], "tier-uid");
+  EXPECT_EQ(meta["ownerReferences"][0]["controller"], true);
+  EXPECT_EQ(create.body["spec"]["containers"][0]["image"], "relay:v2");
+  // Both old pods are followed (polled, not long-polled: they serve).
+  ASSERT_EQ(follower_.tracked.size(), 2u);
+  EXPECT_FALSE(follower_.tracked["chat/relay-a-0"].follow);
+  EXPECT_EQ(follower_.tracked["chat/relay-a-0"].endpoint.port, 8080);
+  // Status and the serving directory are written too.
+  bool status = false, directory = false;
+  for (const auto& w : writer_.writes) {
+    if (w.verb == "status") {
+      status = true;
+      EXPECT_EQ(w.body["updateRevision"], new_rev_);
+      EXPECT_EQ(w.body["observedGeneration"], 2);
+    }
+    if (w.verb == "apply:configmaps") {
+      directory = true;
+      auto dir = json::parse(w.body["data"]["directory.json"].get<std::string>());
+      ASSERT_EQ(dir["endpoints"].size(), 2u);
+      EXPECT_EQ(dir["endpoints"][0]["address"], "127.2.0.1");
+      EXPECT_EQ(dir["endpoints"][0]["port"], 7000);
+      EXPECT_EQ(dir["endpoints"][0]["sessions"], 10);
+    }
+  }
+  EXPECT_TRUE(status);
+  EXPECT_TRUE(directory);
+}
+
+TEST_F(TierReconcilerTest, DrainsTheOldPodWithFewestSessionsLabelFirst) {
+  pods_ = {Pod("relay-a-0", old_rev_, "127.2.0.1"), Pod("relay-a-1", old_rev_, "127.2.0.2"),
+           Pod("relay-b-0", new_rev_, "127.2.0.3")};
+  Reading("relay-a-0", 30);
+  Reading("relay-a-1", 20);
+  Reading("relay-b-0", 0);
+  Run();
+  auto verbs = writer_.Verbs();
+  ASSERT_GE(verbs.size(), 1u);
+  EXPECT_EQ(verbs[0], "patch relay-a-1") << testing::PrintToString(verbs);
+  const json& patch = writer_.writes[0].body["metadata"];
+  EXPECT_EQ(patch["uid"], "relay-a-1-uid");
+  EXPECT_EQ(patch["labels"][std::string(api::kLabelRole)], "draining");
+  EXPECT_EQ(patch["annotations"][std::string(api::kAnnotationDrainInstanceId)], "inst");
+  EXPECT_EQ(patch["annotations"][std::string(api::kAnnotationDrainSessionsAtStart)], "20");
+  ASSERT_EQ(client_.starts.size(), 1u);
+  EXPECT_EQ(client_.starts[0].first, "127.2.0.2");
+  EXPECT_EQ(client_.starts[0].second.pace, 250);
+}
+
+TEST_F(TierReconcilerTest, DeletesADrainedPodWithItsUid) {
+  auto draining = Pod("relay-a-1", old_rev_, "127.2.0.2", true, "draining");
+  draining.annotations[std::string(api::kAnnotationDrainStartedAt)] =
+      api::FormatRfc3339(kT0 - 1min);
+  draining.annotations[std::string(api::kAnnotationDrainInstanceId)] = "inst";
+  pods_ = {Pod("relay-a-0", old_rev_, "127.2.0.1"), draining,
+           Pod("relay-b-0", new_rev_, "127.2.0.3")};
+  Reading("relay-a-0", 30);
+  Reading("relay-a-1", 0, "inst", drain::DrainState::kDrained);
+  Reading("relay-b-0", 0);
+  Run();
+  ASSERT_FALSE(writer_.writes.empty());
+  EXPECT_EQ(writer_.writes[0].verb, "delete") << testing::PrintToString(writer_.Verbs());
+  EXPECT_EQ(writer_.writes[0].name, "relay-a-1");
+  EXPECT_EQ(writer_.writes[0].body, "relay-a-1-uid");
+  EXPECT_EQ(follower_.tracked.count("chat/relay-a-1"), 0u) << "a deleted pod is not followed";
+}
+
+TEST_F(TierReconcilerTest, ADrainedCountFromANewInstanceDeletesNothing) {
+  auto draining = Pod("relay-a-1", old_rev_, "127.2.0.2", true, "draining");
+  draining.annotations[std::string(api::kAnnotationDrainStartedAt)] =
+      api::FormatRfc3339(kT0 - 1min);
+  draining.annotations[std::string(api::kAnnotationDrainInstanceId)] = "inst";
+  pods_ = {Pod("relay-a-0", old_rev_, "127.2.0.1"), draining,
+           Pod("relay-b-0", new_rev_, "127.2.0.3")};
+  Reading("relay-a-0", 30);
+  Reading("relay-a-1", 0, "restarted", drain::DrainState::kServing);
+  Reading("relay-b-0", 0);
+  Run();
+  for (const auto& w : writer_.writes) EXPECT_NE(w.verb, "delete") << w.name;
+}
+
+TEST_F(TierReconcilerTest, UnreadablePodIsNeverDeletedOrChosen) {
+  auto draining = Pod("relay-a-1", old_rev_, "127.2.0.2", true, "draining");
+  draining.annotations[std::string(api::kAnnotationDrainStartedAt)] =
+      api::FormatRfc3339(kT0 - 1min);
+  draining.annotations[std::string(api::kAnnotationDrainInstanceId)] = "inst";
+  pods_ = {Pod("relay-a-0", old_rev_, "127.2.0.1"), draining,
+           Pod("relay-b-0", new_rev_, "127.2.0.3")};
+  follower_.readings["chat/relay-a-1"] = drain::DrainReading::Unknown("refused", kT0);
+  Reading("relay-a-0", 30);
+  Reading("relay-b-0", 0);
+  Run();
+  for (const auto& w : writer_.writes) EXPECT_NE(w.verb, "delete") << w.name;
+}
+
+TEST_F(TierReconcilerTest, FailedDrainRequestStopsThePassAndIsRecorded) {
+  pods_ = {Pod("relay-a-0", old_rev_, "127.2.0.1"), Pod("relay-a-1", old_rev_, "127.2.0.2"),
+           Pod("relay-b-0", new_rev_, "127.2.0.3")};
+  Reading("relay-a-0", 30);
+  Reading("relay-a-1", 20);
+  Reading("relay-b-0", 0);
+  client_.fail = true;
+  auto result = Run();
+  EXPECT_TRUE(result.error);
+  EXPECT_NE(std::find(events_.reasons.begin(), events_.reasons.end(),
+                      std::string(api::event::kDrainRequestFailed)),
+            events_.reasons.end());
+  // The pod was labelled draining first (crash-safe record), nothing deleted.
+  EXPECT_EQ(writer_.writes[0].verb, "patch");
+  for (const auto& w : writer_.writes) EXPECT_NE(w.verb, "delete");
+}
+
+TEST_F(TierReconcilerTest, NumbersOnlyStatusChangesAreThrottled) {
+  tier_.spec.pod_template = Template("v1");  // nothing to roll
+  pods_ = {Pod("relay-a-0", old_rev_, "127.2.0.1"), Pod("relay-a-1", old_rev_, "127.2.0.2")};
+  Reading("relay-a-0", 10);
+  Reading("relay-a-1", 20);
+  Run();
+  auto count = [&](const std::string& verb) {
+    return std::count_if(writer_.writes.begin(), writer_.writes.end(),
+                         [&](const Write& w) { return w.verb == verb; });
+  };
+  ASSERT_EQ(count("status"), 1);
+  Reading("relay-a-0", 11);  // only a count moved
+  now_ += 500ms;
+  auto result = Run();
+  EXPECT_EQ(count("status"), 1) << "a numbers-only change within the interval is held back";
+  ASSERT_TRUE(result.requeue_at.has_value());
+  EXPECT_LE(*result.requeue_at, kT0 + 2s);
+  now_ += 2s;
+  Run();
+  EXPECT_EQ(count("status"), 2);
+}
+
+TEST_F(TierReconcilerTest, AppliesTheServiceOnceAndAgainOnlyWhenItChanges) {
+  tier_.spec.pod_template = Template("v1");
+  tier_.spec.service = api::ServiceSpec{"ClusterIP", {api::ServicePort{"chat", 7000, {}, "TCP"}}};
+  pods_ = {Pod("relay-a-0", old_rev_, "127.2.0.1"), Pod("relay-a-1", old_rev_, "127.2.0.2")};
+  auto services = [&] {
+    return std::count_if(writer_.writes.begin(), writer_.writes.end(),
+                         [](const Write& w) { return w.verb == "apply:services"; });
+  };
+  Run();
+  EXPECT_EQ(services(), 1);
+  now_ += 5s;
+  Run();
+  EXPECT_EQ(services(), 1) << "unchanged: no write";
+  tier_.spec.service->ports[0].port = 7001;
+  Run();
+  EXPECT_EQ(services(), 2);
+}
+
+TEST_F(TierReconcilerTest, GoneTierStopsFollowingItsPods) {
+  pods_ = {Pod("relay-a-0", old_rev_, "127.2.0.1")};
+  tier_.spec.replicas = 1;
+  tier_.spec.pod_template = Template("v1");
+  Run();
+  ASSERT_EQ(follower_.tracked.size(), 1u);
+  gone_ = true;
+  Run();
+  EXPECT_TRUE(follower_.tracked.empty());
+}
+
+TEST(TierKeyTest, RoundTrips) {
+  TierKey k{api::TierKind::kSession, "ns1", "registry"};
+  EXPECT_EQ(k.String(), "SessionTier/ns1/registry");
+  auto parsed = TierKey::Parse(k.String());
+  ASSERT_TRUE(parsed);
+  EXPECT_EQ(parsed->String(), k.String());
+  EXPECT_FALSE(TierKey::Parse("Pod/ns/x"));
+  EXPECT_FALSE(TierKey::Parse("RelayTier/only-ns"));
+}
+
+}  // namespace
+}  // namespace baton::controller
+
+namespace baton::controller {
+namespace {
+
+TEST_F(TierReconcilerTest, DoesNotPlanAgainUntilTheCacheShowsItsOwnWrite) {
+  pods_ = {Pod("relay-a-0", old_rev_, "127.2.0.1"), Pod("relay-a-1", old_rev_, "127.2.0.2"),
+           Pod("relay-b-0", new_rev_, "127.2.0.3")};
+  Reading("relay-a-0", 30);
+  Reading("relay-a-1", 20);
+  Reading("relay-b-0", 0);
+  Run();
+  ASSERT_EQ(client_.starts.size(), 1u);
+  auto writes = writer_.writes.size();
+  // The watch lags: the cache still shows relay-a-1 serving. Planning on it
+  // would start a second drain (of relay-a-0); the reconciler must wait.
+  now_ += 50ms;
+  auto result = Run();
+  EXPECT_EQ(client_.starts.size(), 1u);
+  EXPECT_EQ(writer_.writes.size(), writes) << testing::PrintToString(writer_.Verbs());
+  ASSERT_TRUE(result.requeue_at.has_value());
+  // Once the cache shows the label, planning resumes (and re-sends the
+  // idempotent drain request while the pod does not yet report Draining).
+  pods_[1].labels[std::string(api::kLabelRole)] = "draining";
+  pods_[1].annotations[std::string(api::kAnnotationDrainStartedAt)] = api::FormatRfc3339(kT0);
+  pods_[1].annotations[std::string(api::kAnnotationDrainInstanceId)] = "inst";
+  now_ += 50ms;
+  Run();
+  for (const auto& [host, req] : client_.starts) EXPECT_EQ(host, "127.2.0.2");
+}
+
+}  // namespace
+}  // namespace baton::controller
