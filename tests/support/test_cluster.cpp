@@ -176,12 +176,12 @@ void ClusterTest::SetUp() {
   auto r = cluster().Kubectl({"create", "namespace", namespace_});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   // Pods are refused until the namespace's default ServiceAccount exists.
-  for (int i = 0; i < 100; ++i) {
+  for (int i = 0; i < 300; ++i) {
     if (cluster().Kubectl({"get", "serviceaccount", "default", "-n", namespace_}).exit_code == 0)
       return;
     usleep(100 * 1000);
   }
-  FAIL() << "namespace " << namespace_ << " got no default ServiceAccount in 10 s";
+  FAIL() << "namespace " << namespace_ << " got no default ServiceAccount in 30 s";
 }
 
 void ClusterTest::TearDown() {
