@@ -10,6 +10,7 @@
 #include <string>
 
 #include "business_server.h"
+#include "drain_flags.h"
 #include "drain_http_server.h"
 #include "drain_state.h"
 
@@ -25,31 +26,26 @@ int Fail(const std::string& message) {
 int main(int argc, char** argv) {
   namespace ex = baton::examples;
   ex::business::BusinessOptions options;
-  ex::DrainServerOptions drain_options;
-  std::string version = "dev";
+  ex::DrainFlags drain_flags;
+  auto& drain_options = drain_flags.server;
+  auto& version = drain_flags.version;
   double grace_seconds = 2;
   CLI::App app{
       "An example business-tier request server, serving the drain contract.\n"
       "Ports 0 (the default) pick free ports; the chosen ones are printed on startup."};
   app.add_option("--host", options.host, "IPv4 address to serve on");
   app.add_option("--port", options.port, "serving port (0: any free port)");
-  app.add_option("--drain-port", drain_options.port, "drain endpoint port (0: any free port)");
-  auto* drain_host = app.add_option("--drain-host", drain_options.host,
-                                    "drain endpoint address (default: --host)");
-  app.add_option("--drain-path", drain_options.base_path, "drain endpoint base path");
-  app.add_option("--drain-token-file", drain_options.token_file,
-                 "require Authorization: Bearer <content of this file>");
   app.add_option("--threads", options.threads, "HTTP worker threads");
   app.add_option("--sigterm-grace", grace_seconds,
                  "at SIGTERM, seconds to let requests in flight finish before they are cut");
-  app.add_option("--version", version, "version reported on the drain endpoint");
+  drain_flags.Register(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     int code = app.exit(e);
     return code == 0 ? 0 : 2;
   }
-  if (drain_host->count() == 0) drain_options.host = options.host;
+  drain_flags.DefaultHost(options.host);
   if (options.threads < 4) return Fail("--threads must be >= 4");
   if (grace_seconds < 0) return Fail("--sigterm-grace must be >= 0");
 

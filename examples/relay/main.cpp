@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <string>
 
+#include "drain_flags.h"
 #include "drain_http_server.h"
 #include "drain_state.h"
 #include "fd_limit.h"
@@ -24,21 +25,16 @@ int Fail(const std::string& message) {
 int main(int argc, char** argv) {
   namespace ex = baton::examples;
   ex::relay::RelayOptions options;
-  ex::DrainServerOptions drain_options;
-  std::string version = "dev";
+  ex::DrainFlags drain_flags;
+  auto& drain_options = drain_flags.server;
+  auto& version = drain_flags.version;
   CLI::App app{
       "An example chat relay serving the drain contract (docs/drain-protocol.md).\n"
       "Ports 0 (the default) pick free ports; the chosen ones are printed on startup."};
   app.add_option("--host", options.host, "IPv4 address to serve sessions on");
   app.add_option("--port", options.port, "session port (0: any free port)");
-  app.add_option("--drain-port", drain_options.port, "drain endpoint port (0: any free port)");
-  auto* drain_host = app.add_option("--drain-host", drain_options.host,
-                                    "drain endpoint address (default: --host)");
-  app.add_option("--drain-path", drain_options.base_path, "drain endpoint base path");
-  app.add_option("--drain-token-file", drain_options.token_file,
-                 "require Authorization: Bearer <content of this file>");
   app.add_option("--max-sessions", options.max_sessions, "sessions this relay may hold");
-  app.add_option("--version", version, "version reported on the drain endpoint");
+  drain_flags.Register(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -46,8 +42,7 @@ int main(int argc, char** argv) {
     int code = app.exit(e);
     return code == 0 ? 0 : 2;
   }
-  bool drain_host_set = drain_host->count() > 0;
-  if (!drain_host_set) drain_options.host = options.host;
+  drain_flags.DefaultHost(options.host);
   if (options.max_sessions <= 0) return Fail("--max-sessions must be > 0");
 
   // Each session is a descriptor; keep headroom for the drain server and logs.

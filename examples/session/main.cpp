@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <string>
 
+#include "drain_flags.h"
 #include "drain_http_server.h"
 #include "drain_state.h"
 #include "registry_server.h"
@@ -24,8 +25,9 @@ int Fail(const std::string& message) {
 int main(int argc, char** argv) {
   namespace ex = baton::examples;
   ex::session::RegistryOptions options;
-  ex::DrainServerOptions drain_options;
-  std::string version = "dev";
+  ex::DrainFlags drain_flags;
+  auto& drain_options = drain_flags.server;
+  auto& version = drain_flags.version;
   CLI::App app{
       "One shard of an example session registry, serving the drain contract.\n"
       "Ports 0 (the default) pick free ports; the chosen ones are printed on startup."};
@@ -35,21 +37,15 @@ int main(int argc, char** argv) {
   app.add_option("--shards", options.shards, "the fixed shard count of the registry");
   app.add_option("--directory", options.directory_path,
                  "serving directory file, to resolve a successor given as a pod name");
-  app.add_option("--drain-port", drain_options.port, "drain endpoint port (0: any free port)");
-  auto* drain_host = app.add_option("--drain-host", drain_options.host,
-                                    "drain endpoint address (default: --host)");
-  app.add_option("--drain-path", drain_options.base_path, "drain endpoint base path");
-  app.add_option("--drain-token-file", drain_options.token_file,
-                 "require Authorization: Bearer <content of this file>");
   app.add_option("--threads", options.threads, "HTTP worker threads");
-  app.add_option("--version", version, "version reported on the drain endpoint");
+  drain_flags.Register(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     int code = app.exit(e);
     return code == 0 ? 0 : 2;
   }
-  if (drain_host->count() == 0) drain_options.host = options.host;
+  drain_flags.DefaultHost(options.host);
   if (options.shards <= 0 || options.shard < 0 || options.shard >= options.shards)
     return Fail("--shard must be in 0..--shards-1");
   if (options.threads < 4) return Fail("--threads must be >= 4");

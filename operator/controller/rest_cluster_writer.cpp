@@ -1,23 +1,12 @@
 #include "controller/rest_cluster_writer.h"
 
 #include "api/contract.h"
+#include "controller/tier_resource.h"
 #include "kube/api_error.h"
 #include "kube/rest_client.h"
 
 namespace baton::controller {
 namespace {
-
-const kube::Resource& TierResource(api::TierKind kind) {
-  switch (kind) {
-    case api::TierKind::kRelay:
-      return kube::resources::kRelayTiers;
-    case api::TierKind::kSession:
-      return kube::resources::kSessionTiers;
-    case api::TierKind::kBusiness:
-      return kube::resources::kBusinessTiers;
-  }
-  return kube::resources::kRelayTiers;
-}
 
 const kube::Resource& OwnedResource(const std::string& plural) {
   if (plural == "configmaps") return kube::resources::kConfigMaps;

@@ -5,6 +5,7 @@
 #include "api/contract.h"
 #include "controller/kube_event_sink.h"
 #include "controller/rest_cluster_writer.h"
+#include "controller/tier_resource.h"
 #include "kube/event_recorder.h"
 #include "kube/informer.h"
 #include "kube/rest_client.h"
@@ -12,18 +13,6 @@
 
 namespace baton::controller {
 namespace {
-
-const kube::Resource& TierResource(api::TierKind kind) {
-  switch (kind) {
-    case api::TierKind::kRelay:
-      return kube::resources::kRelayTiers;
-    case api::TierKind::kSession:
-      return kube::resources::kSessionTiers;
-    case api::TierKind::kBusiness:
-      return kube::resources::kBusinessTiers;
-  }
-  return kube::resources::kRelayTiers;
-}
 
 CachedTier ProjectTier(const nlohmann::json& object) {
   CachedTier cached;

@@ -1,0 +1,18 @@
+#include "drain_flags.h"
+
+namespace baton::examples {
+
+void DrainFlags::Register(CLI::App& app) {
+  app.add_option("--drain-port", server.port, "drain endpoint port (0: any free port)");
+  host_ = app.add_option("--drain-host", server.host, "drain endpoint address (default: --host)");
+  app.add_option("--drain-path", server.base_path, "drain endpoint base path");
+  app.add_option("--drain-token-file", server.token_file,
+                 "require Authorization: Bearer <content of this file>");
+  app.add_option("--version", version, "version reported on the drain endpoint");
+}
+
+void DrainFlags::DefaultHost(const std::string& host) {
+  if (host_ == nullptr || host_->count() == 0) server.host = host;
+}
+
+}  // namespace baton::examples
