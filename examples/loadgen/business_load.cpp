@@ -54,6 +54,13 @@ bool BusinessLoad::Request(bool read, const std::string& room, const std::string
         avoid = target;
         continue;
       }
+      if (r.error() == httplib::Error::ConnectionTimeout) {
+        // Not connected in time, so nothing was sent: a burst of new
+        // connections overflowed the server's small listen backlog (5 in
+        // cpp-httplib) and the kernel waits 1 s to resend the SYN. Try again.
+        ++report.retries;
+        continue;
+      }
       std::fprintf(stderr, "loadgen: %s %s at %s: no answer (%s)\n", read ? "GET" : "POST",
                    path.c_str(), target.ToString().c_str(), httplib::to_string(r.error()).c_str());
       return false;  // sent and cut: the request was lost
