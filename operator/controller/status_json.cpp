@@ -76,4 +76,14 @@ nlohmann::json WithoutNumbers(nlohmann::json status) {
   return status;
 }
 
+nlohmann::json StatusPatch(const nlohmann::json& previous, const nlohmann::json& next) {
+  nlohmann::json patch = next;
+  if (previous.is_object()) {
+    for (const auto& [key, value] : previous.items()) {
+      if (!next.contains(key)) patch[key] = nullptr;
+    }
+  }
+  return patch;
+}
+
 }  // namespace baton::controller

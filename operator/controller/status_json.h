@@ -21,4 +21,9 @@ std::vector<rollout::Condition> PreviousConditions(const api::Tier& tier);
 // which the reconciler writes at a throttled pace.
 nlohmann::json WithoutNumbers(nlohmann::json status);
 
+// The JSON merge patch that turns `previous` into `next`: a merge patch keeps
+// fields it does not mention, so a field Baton no longer reports (the
+// drainingPods of a finished drain, a stepStartedAt) is sent as null.
+nlohmann::json StatusPatch(const nlohmann::json& previous, const nlohmann::json& next);
+
 }  // namespace baton::controller

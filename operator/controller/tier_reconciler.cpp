@@ -238,7 +238,11 @@ void TierReconciler::ReportStatus(const api::Tier& tier, const nlohmann::json& s
     EarliestRequeue(result, due);
     return;
   }
-  deps_.writer->PatchTierStatus(tier, status);
+  // What the API server holds may come from an earlier process: clear
+  // whatever either it or our last write has that this status does not.
+  nlohmann::json previous = nlohmann::json(tier.status);
+  if (memory.last_status.is_object()) previous.update(memory.last_status);
+  deps_.writer->PatchTierStatus(tier, StatusPatch(previous, status));
   memory.last_status = status;
   memory.last_status_write = now;
 }

@@ -185,4 +185,7 @@ class Harness:
                         "baton.dev", "v1alpha1", self.ns, plural)["items"]:
                     self.patch_tier(plural, t["metadata"]["name"],
                                     {"metadata": {"finalizers": None}})
+            # With the pod runner gone nobody finishes their graceful delete.
+            kubectl("delete", "pods", "-n", self.ns, "--all", "--grace-period=0", "--force",
+                    check=False)
             kubectl("delete", "namespace", self.ns, "--wait=false", check=False)

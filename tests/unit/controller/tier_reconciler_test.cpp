@@ -354,6 +354,29 @@ TEST_F(TierReconcilerTest, AppliesTheServiceOnceAndAgainOnlyWhenItChanges) {
   EXPECT_EQ(services(), 2);
 }
 
+TEST_F(TierReconcilerTest, StatusPatchClearsFieldsNoLongerReported) {
+  // The tier's status still lists a drain that has finished (written by an
+  // earlier pass or process): a merge patch must null it, not leave it.
+  tier_.spec.pod_template = Template("v1");
+  pods_ = {Pod("relay-a-0", old_rev_, "127.2.0.1"), Pod("relay-a-1", old_rev_, "127.2.0.2")};
+  api::DrainingPod gone;
+  gone.name = "relay-gone";
+  tier_.status.draining_pods = {gone};
+  tier_.status.step_started_at = "2026-11-25T09:00:00Z";
+  Reading("relay-a-0", 1);
+  Reading("relay-a-1", 2);
+  Run();
+  const Write* status = nullptr;
+  for (const auto& w : writer_.writes) {
+    if (w.verb == "status") status = &w;
+  }
+  ASSERT_NE(status, nullptr);
+  EXPECT_TRUE(status->body.contains("drainingPods"));
+  EXPECT_TRUE(status->body["drainingPods"].is_null()) << status->body.dump();
+  EXPECT_TRUE(status->body["stepStartedAt"].is_null()) << status->body.dump();
+  EXPECT_EQ(status->body["phase"], "Healthy");
+}
+
 TEST_F(TierReconcilerTest, GoneTierStopsFollowingItsPods) {
   pods_ = {Pod("relay-a-0", old_rev_, "127.2.0.1")};
   tier_.spec.replicas = 1;
