@@ -16,7 +16,7 @@ using nlohmann::json;
 // still does. Comparing our decoder against it ties the C++ defaults to the
 // CRD schema's defaults through the server itself.
 json LoadTestdata(const std::string& name) {
-  const auto path = std::filesystem::path(__FILE__).parent_path() / "testdata" / name;
+  const auto path = std::filesystem::path(BATON_UNIT_TEST_DIR) / "testdata" / name;
   std::ifstream in(path);
   if (!in) throw std::runtime_error("cannot open " + path.string());
   return json::parse(in);
