@@ -38,6 +38,9 @@ class ClusterWriter {
   // object: "configmaps", "services", "poddisruptionbudgets".
   virtual void ApplyOwned(const std::string& plural, const std::string& ns,
                           const nlohmann::json& object) = 0;
+  // Deletes an owned object by name ("controllerrevisions" pruned from history).
+  virtual void DeleteOwned(const std::string& plural, const std::string& ns,
+                           const std::string& name) = 0;
 };
 
 class EventSink {

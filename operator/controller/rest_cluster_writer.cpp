@@ -91,4 +91,10 @@ void RestClusterWriter::ApplyOwned(const std::string& plural, const std::string&
   Write("apply " + plural, [&] { client_.Apply(OwnedResource(plural), ns, object, options); });
 }
 
+void RestClusterWriter::DeleteOwned(const std::string& plural, const std::string& ns,
+                                    const std::string& name) {
+  Write("delete " + plural + " " + name,
+        [&] { client_.Delete(OwnedResource(plural), ns, name, kube::DeleteOptions{}); });
+}
+
 }  // namespace baton::controller

@@ -22,6 +22,8 @@ class RestClusterWriter final : public ClusterWriter {
   void ApplyTierFinalizer(const api::Tier& tier, bool present) override;
   void ApplyOwned(const std::string& plural, const std::string& ns,
                   const nlohmann::json& object) override;
+  void DeleteOwned(const std::string& plural, const std::string& ns,
+                   const std::string& name) override;
 
  private:
   kube::RestClient& client_;

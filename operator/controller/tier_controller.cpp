@@ -44,7 +44,8 @@ TierController::TierController(kube::RestClient& client, kube::EventRecorder& re
       writer_(std::make_unique<RestClusterWriter>(client)),
       events_(std::make_unique<KubeEventSink>(recorder)),
       drain_client_(drain_client),
-      queue_(std::make_unique<kube::WorkQueue>()) {
+      queue_(
+          std::make_unique<kube::WorkQueue>(kube::RateLimiterOptions{}, options_.queue_observer)) {
   std::vector<std::string> namespaces = options_.namespaces;
   if (namespaces.empty()) namespaces.push_back("");  // all
   kube::InformerOptions tier_options;
@@ -76,10 +77,23 @@ TierController::TierController(kube::RestClient& client, kube::EventRecorder& re
   TierReconciler::Deps deps;
   deps.get_tier = [this](const TierKey& k) { return GetTier(k); };
   deps.pods_of = [this](const TierKey& k) { return PodsOf(k); };
+  // Listed (not watched): read only when the update revision or the set of
+  // revisions in use changes, a handful of times per rollout.
+  deps.list_revisions = [this](const TierKey& k) {
+    kube::ListOptions list_options;
+    list_options.label_selector = std::string(api::kLabelTier) + "=" + k.name + "," +
+                                  std::string(api::kLabelKind) + "=" +
+                                  std::string(api::NamesOf(k.kind).kind);
+    auto list = client_.ListAll(kube::resources::kControllerRevisions, k.ns, list_options);
+    return list.value("items", nlohmann::json::array()).get<std::vector<nlohmann::json>>();
+  };
   deps.writer = writer_.get();
   deps.drain_client = &drain_client_;
   deps.events = events_.get();
+  deps.observer = options_.rollout_observer.get();
   deps.now = [] { return std::chrono::system_clock::now(); };
+  deps.after_write = options_.after_write;
+  deps.drain_token = options_.drain_token;
   monitor_ = std::make_unique<drain::DrainMonitor>(
       drain_client_, [this](const std::string& key) { EnqueueMonitorKey(key); });
   deps.follower = monitor_.get();
@@ -177,12 +191,20 @@ bool TierController::ReconcileKey(const std::string& key) {
   auto parsed = TierKey::Parse(key);
   if (!parsed) return true;  // not ours: drop it
   ReconcileResult result;
+  const auto started = std::chrono::steady_clock::now();
+  auto report = [&](std::string_view outcome) {
+    if (options_.reconcile_observer) {
+      options_.reconcile_observer->OnReconcile(outcome, std::chrono::steady_clock::now() - started);
+    }
+  };
   try {
     result = reconciler_->Reconcile(*parsed);
   } catch (const std::exception& e) {
     spdlog::warn("reconcile {}: {}", key, e.what());
+    report("error");
     return false;  // re-queued with backoff
   }
+  report(result.error ? "error" : result.requeue_at ? "requeue_after" : "success");
   if (result.requeue_at) {
     auto delay = *result.requeue_at - std::chrono::system_clock::now();
     queue_->AddAfter(key, std::max<std::chrono::nanoseconds>(delay, std::chrono::milliseconds(10)));

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "controller/controller_observer.h"
 #include "controller/pod_view.h"
 #include "controller/tier_reconciler.h"
 
@@ -20,6 +21,7 @@ namespace baton::kube {
 class RestClient;
 class EventRecorder;
 class WorkQueue;
+class QueueObserver;
 class WorkerPool;
 template <typename T>
 class Informer;
@@ -38,6 +40,14 @@ struct TierControllerOptions {
   int workers = 2;
   std::chrono::milliseconds resync{std::chrono::minutes(5)};
   ReconcilerOptions reconciler;
+  // Bearer token for a tier's drain endpoint (spec.drain.auth); unset: none.
+  std::function<std::string(const api::Tier&)> drain_token;
+  // After each successful write (crash_point.h); unset: nothing.
+  std::function<void(std::string_view)> after_write;
+  // Metrics hooks (operator/metrics); each may be null.
+  std::shared_ptr<kube::QueueObserver> queue_observer;
+  std::shared_ptr<ReconcileObserver> reconcile_observer;
+  std::shared_ptr<RolloutObserver> rollout_observer;
 };
 
 class TierController {

@@ -8,8 +8,10 @@
 
 #include "api/contract.h"
 #include "api/rfc3339.h"
+#include "controller/crash_point.h"
 #include "controller/owned_objects.h"
 #include "controller/pod_builder.h"
+#include "controller/revision_history.h"
 #include "controller/serving_directory.h"
 #include "controller/status_json.h"
 #include "rollout/rollout_planner.h"
@@ -109,6 +111,7 @@ bool TierReconciler::Act(const api::Tier& tier, const std::vector<PodView>& owne
       [&](const rollout::CreatePod& a) {
         spdlog::info("{}/{}: create pod {} (revision {})", ns, tier.Name(), a.name, a.revision);
         deps_.writer->CreatePod(ns, BuildPod(tier, a));
+        Wrote(write_point::kCreatePod);
         memory.expectations.push_back({Expectation::Kind::Exists, a.name, "", "", expire});
         return true;
       },
@@ -134,6 +137,7 @@ bool TierReconciler::Act(const api::Tier& tier, const std::vector<PodView>& owne
                {"annotations", annotations}}}});
         memory.expectations.push_back(
             {Expectation::Kind::Role, a.pod, a.uid, std::string(api::kRoleDraining), expire});
+        Wrote(write_point::kMarkDraining);
         return true;
       },
       [&](const rollout::RequestDrain& a) {
@@ -151,6 +155,7 @@ bool TierReconciler::Act(const api::Tier& tier, const std::vector<PodView>& owne
                                "pod " + a.pod + ": " + answer.error);
           return false;
         }
+        Wrote(write_point::kRequestDrain);
         // Follow it closely from now on; the long-poll starts from this answer.
         deps_.follower->Poke(MonitorKey(ns, a.pod));
         return true;
@@ -164,6 +169,7 @@ bool TierReconciler::Act(const api::Tier& tier, const std::vector<PodView>& owne
                                "cancel on pod " + a.pod + ": " + answer.error);
           return false;
         }
+        Wrote(write_point::kCancelDrain);
         return true;
       },
       [&](const rollout::MarkServing& a) {
@@ -181,12 +187,14 @@ bool TierReconciler::Act(const api::Tier& tier, const std::vector<PodView>& owne
                {"annotations", annotations}}}});
         memory.expectations.push_back(
             {Expectation::Kind::Role, a.pod, a.uid, std::string(api::kRoleServing), expire});
+        Wrote(write_point::kMarkServing);
         return true;
       },
       [&](const rollout::DeletePod& a) {
         spdlog::info("{}/{}: delete pod {} ({} sessions left)", ns, tier.Name(), a.pod,
                      a.sessions_left ? std::to_string(*a.sessions_left) : "unknown");
         deps_.writer->DeletePod(ns, a.pod, a.uid);
+        Wrote(write_point::kDeletePod);
         memory.expectations.push_back({Expectation::Kind::Gone, a.pod, a.uid, "", expire});
         deps_.follower->Untrack(MonitorKey(ns, a.pod));
         memory.readings.erase(a.pod);
@@ -194,6 +202,7 @@ bool TierReconciler::Act(const api::Tier& tier, const std::vector<PodView>& owne
       },
       [&](const rollout::ReleaseFinalizer&) {
         deps_.writer->ApplyTierFinalizer(tier, false);
+        Wrote(write_point::kReleaseFinalizer);
         return true;
       },
   };
@@ -243,6 +252,7 @@ void TierReconciler::ReportStatus(const api::Tier& tier, const nlohmann::json& s
   nlohmann::json previous = nlohmann::json(tier.status);
   if (memory.last_status.is_object()) previous.update(memory.last_status);
   deps_.writer->PatchTierStatus(tier, StatusPatch(previous, status));
+  Wrote(write_point::kPatchStatus);
   memory.last_status = status;
   memory.last_status_write = now;
 }
@@ -281,19 +291,63 @@ void TierReconciler::PublishDirectory(const api::Tier& tier, const std::vector<P
         {"ownerReferences", nlohmann::json::array({OwnerReference(tier)})}}},
       {"data", {{std::string(api::kServingDirectoryKey), published.dump(2)}}}};
   deps_.writer->ApplyOwned("configmaps", tier.Namespace(), cm);
+  Wrote(write_point::kApplyDirectory);
   memory.last_directory_endpoints = std::move(dir);
   memory.last_directory_write = now;
+}
+
+void TierReconciler::SyncRevisionHistory(const api::Tier& tier, const std::vector<PodView>& owned,
+                                         const std::string& update_hash, Memory& memory) {
+  if (!deps_.list_revisions) return;
+  std::set<std::string> in_use;
+  for (const auto& pod : owned) in_use.insert(pod.Label(std::string(api::kLabelRevision)));
+  std::string key = update_hash + "|" + std::to_string(tier.spec.revision_history_limit);
+  for (const auto& h : in_use) key += "|" + h;
+  if (key == memory.revisions_synced) return;
+
+  std::vector<StoredRevision> stored;
+  for (const auto& object :
+       deps_.list_revisions(TierKey{tier.kind, tier.Namespace(), tier.Name()})) {
+    const auto& refs = object["metadata"].value("ownerReferences", nlohmann::json::array());
+    bool ours = std::any_of(refs.begin(), refs.end(), [&](const nlohmann::json& r) {
+      return r.value("uid", "") == tier.Uid();
+    });
+    if (!ours) continue;
+    if (auto r = ParseStoredRevision(object)) stored.push_back(*r);
+  }
+  auto plan = PlanRevisionHistory(stored, update_hash, in_use, tier.spec.revision_history_limit);
+  if (plan.apply_number) {
+    deps_.writer->ApplyOwned("controllerrevisions", tier.Namespace(),
+                             BuildControllerRevision(tier, update_hash, *plan.apply_number));
+    Wrote(write_point::kApplyRevision);
+  }
+  for (const auto& name : plan.deletes) {
+    try {
+      deps_.writer->DeleteOwned("controllerrevisions", tier.Namespace(), name);
+      Wrote(write_point::kDeleteRevision);
+    } catch (const StaleWrite&) {
+      // Already gone: what we wanted.
+    }
+  }
+  memory.revisions_synced = key;
 }
 
 void TierReconciler::ApplyOwnedObjects(const api::Tier& tier, Memory& memory) {
   // Server-side apply is idempotent, but a write per reconcile would be a
   // write per session-count change: apply only what changed since last time.
-  for (auto [plural, object] :
-       {std::pair{"services", BuildService(tier)},
-        std::pair{"poddisruptionbudgets", BuildPodDisruptionBudget(tier)}}) {
+  struct Owned {
+    const char* plural;
+    std::optional<nlohmann::json> object;
+    std::string_view write;
+  };
+  for (auto& [plural, object, write] :
+       {Owned{"services", BuildService(tier), write_point::kApplyService},
+        Owned{"poddisruptionbudgets", BuildPodDisruptionBudget(tier),
+              write_point::kApplyPodDisruptionBudget}}) {
     if (!object || memory.last_applied[plural] == *object) continue;
     deps_.writer->ApplyOwned(plural, tier.Namespace(), *object);
     memory.last_applied[plural] = *object;
+    Wrote(write);
   }
 }
 
@@ -307,6 +361,7 @@ ReconcileResult TierReconciler::Reconcile(const TierKey& key) {
   if (!tier) {
     // Gone (the finalizer was released, or never set): stop following.
     for (const auto& k : memory.tracked) deps_.follower->Untrack(k);
+    if (deps_.observer) deps_.observer->OnTierGone(key.kind, key.ns, key.name);
     std::lock_guard relock(mu_);
     memory_.erase(key.String());
     return result;
@@ -319,6 +374,7 @@ ReconcileResult TierReconciler::Reconcile(const TierKey& key) {
                                    std::string(api::kFinalizerDrain)) != finalizers.end();
     if (!tier->Deleting() && !has_finalizer) {
       deps_.writer->ApplyTierFinalizer(*tier, true);
+      Wrote(write_point::kAddFinalizer);
       return result;  // the update event brings us back with the finalizer
     }
 
@@ -351,8 +407,12 @@ ReconcileResult TierReconciler::Reconcile(const TierKey& key) {
       deps_.events->Record(*tier, e.warning, e.reason, e.message);
     }
     if (!Act(*tier, owned, plan, memory)) result.error = true;
+    if (deps_.observer) {
+      deps_.observer->OnPass({*tier, owned, readings, plan, status, !result.error, now});
+    }
     if (plan.requeue_at) EarliestRequeue(result, *plan.requeue_at);
     if (!tier->Deleting()) {
+      SyncRevisionHistory(*tier, owned, state.policy.update_revision, memory);
       ApplyOwnedObjects(*tier, memory);
       ReportStatus(*tier, StatusJson(*tier, status.status), memory, result);
       PublishDirectory(*tier, owned, readings, state.policy.update_revision, memory, result);

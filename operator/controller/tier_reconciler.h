@@ -20,6 +20,7 @@
 
 #include "api/tier_types.h"
 #include "controller/cluster_writer.h"
+#include "controller/controller_observer.h"
 #include "controller/observation.h"
 #include "controller/pod_view.h"
 #include "drain/drain_client.h"
@@ -66,8 +67,15 @@ class TierReconciler {
     drain::DrainFollower* follower = nullptr;
     EventSink* events = nullptr;
     std::function<std::chrono::system_clock::time_point()> now;
+    // The tier's ControllerRevisions (label-selected; owner filtering here).
+    std::function<std::vector<nlohmann::json>(const TierKey&)> list_revisions;
+    // Called after each successful write with its name (crash_point.h's
+    // write_point): the test-only crash points hang here. May be empty.
+    std::function<void(std::string_view)> after_write;
     // Bearer token for a tier's drain endpoint (spec.drain.auth); empty if none.
     std::function<std::string(const api::Tier&)> drain_token;
+    // Metrics hook: told what each pass saw and did. May be null.
+    RolloutObserver* observer = nullptr;
   };
 
   TierReconciler(Deps deps, ReconcilerOptions options = {});
@@ -96,6 +104,9 @@ class TierReconciler {
     std::map<std::string, ReadingMemory> readings;
     std::map<std::string, nlohmann::json> last_applied;  // owned objects, by plural
     std::vector<std::string> tracked;                    // monitor keys of this tier's pods
+    // What the revision history was last synced for (update hash, revisions
+    // in use, limit): a LIST of ControllerRevisions only when that changes.
+    std::string revisions_synced;
   };
 
   void Follow(const api::Tier& tier, const std::vector<PodView>& owned, Memory& memory);
@@ -109,8 +120,15 @@ class TierReconciler {
                         const std::string& revision, Memory& memory, ReconcileResult& result);
   // True when every expectation is met (or has expired); drops met ones.
   bool ExpectationsMet(Memory& memory, const std::vector<PodView>& owned);
+  // Records the update revision's template as a ControllerRevision and prunes
+  // history beyond revisionHistoryLimit.
+  void SyncRevisionHistory(const api::Tier& tier, const std::vector<PodView>& owned,
+                           const std::string& update_hash, Memory& memory);
   // Applies the Service and PodDisruptionBudget when they changed.
   void ApplyOwnedObjects(const api::Tier& tier, Memory& memory);
+  void Wrote(std::string_view write) const {
+    if (deps_.after_write) deps_.after_write(write);
+  }
   drain::DrainEndpoint EndpointOf(const api::Tier& tier, const PodView& pod) const;
 
   Deps deps_;

@@ -6,7 +6,8 @@
 
 namespace baton::kube {
 
-WorkQueue::WorkQueue(RateLimiterOptions rate_limits) : limiter_(rate_limits) {
+WorkQueue::WorkQueue(RateLimiterOptions rate_limits, std::shared_ptr<QueueObserver> observer)
+    : limiter_(rate_limits), observer_(std::move(observer)) {
   delay_thread_ = std::jthread([this](std::stop_token stop) { DelayLoop(stop); });
 }
 
@@ -21,8 +22,13 @@ void WorkQueue::AddLocked(const std::string& key) {
   if (shutting_down_) return;
   if (dirty_.count(key)) return;  // already queued, or re-queued after Done
   dirty_.insert(key);
+  if (observer_) {
+    observer_->OnAdd();
+    added_at_.emplace(key, Clock::now());
+  }
   if (processing_.count(key)) return;  // Done() will queue it
   queue_.push_back(key);
+  if (observer_) observer_->OnDepth(queue_.size());
   cond_.notify_one();
 }
 
@@ -92,14 +98,30 @@ std::optional<std::string> WorkQueue::Get() {
   queue_.pop_front();
   processing_.insert(key);
   dirty_.erase(key);
+  if (observer_) {
+    const auto now = Clock::now();
+    if (auto it = added_at_.find(key); it != added_at_.end()) {
+      observer_->OnQueued(now - it->second);
+      added_at_.erase(it);
+    }
+    started_at_[key] = now;
+    observer_->OnDepth(queue_.size());
+  }
   return key;
 }
 
 void WorkQueue::Done(const std::string& key) {
   std::lock_guard lock(mutex_);
   processing_.erase(key);
+  if (observer_) {
+    if (auto it = started_at_.find(key); it != started_at_.end()) {
+      observer_->OnWorked(Clock::now() - it->second);
+      started_at_.erase(it);
+    }
+  }
   if (dirty_.count(key)) {
     queue_.push_back(key);
+    if (observer_) observer_->OnDepth(queue_.size());
     cond_.notify_one();
   }
   if (processing_.empty()) cond_.notify_all();  // for ShutDownWithDrain

@@ -16,6 +16,7 @@
 #include <deque>
 #include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <queue>
@@ -25,6 +26,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "kube/queue_observer.h"
 #include "kube/rate_limiter.h"
 
 namespace baton::kube {
@@ -33,7 +35,9 @@ class WorkQueue {
  public:
   using Clock = std::chrono::steady_clock;
 
-  explicit WorkQueue(RateLimiterOptions rate_limits = {});
+  // observer (optional): depth, adds and latencies, for /metrics.
+  explicit WorkQueue(RateLimiterOptions rate_limits = {},
+                     std::shared_ptr<QueueObserver> observer = nullptr);
   ~WorkQueue();
   WorkQueue(const WorkQueue&) = delete;
   WorkQueue& operator=(const WorkQueue&) = delete;
@@ -61,6 +65,10 @@ class WorkQueue {
   void DelayLoop(std::stop_token stop);
 
   RateLimiter limiter_;
+  std::shared_ptr<QueueObserver> observer_;
+  // For the observer: when each key was added, and when its work began.
+  std::unordered_map<std::string, Clock::time_point> added_at_;
+  std::unordered_map<std::string, Clock::time_point> started_at_;
   mutable std::mutex mutex_;
   std::condition_variable cond_;
   std::deque<std::string> queue_;

@@ -46,6 +46,10 @@ class RecordingWriter : public ClusterWriter {
   void ApplyOwned(const std::string& plural, const std::string&, const json& obj) override {
     writes.push_back({"apply:" + plural, obj["metadata"]["name"], obj});
   }
+  void DeleteOwned(const std::string& plural, const std::string&,
+                   const std::string& name) override {
+    writes.push_back({"delete:" + plural, name, nullptr});
+  }
   std::vector<std::string> Verbs() const {
     std::vector<std::string> v;
     for (const auto& w : writes) v.push_back(w.verb + " " + w.name);
@@ -135,6 +139,7 @@ class TierReconcilerTest : public ::testing::Test {
     deps.events = &events_;
     deps.now = [this] { return now_; };
     reconciler_ = std::make_unique<TierReconciler>(deps);
+    deps_ = deps;
   }
 
   PodView Pod(const std::string& name, const std::string& rev, const std::string& ip,
@@ -179,6 +184,7 @@ class TierReconcilerTest : public ::testing::Test {
   FakeFollower follower_;
   RecordingEvents events_;
   std::unique_ptr<TierReconciler> reconciler_;
+  TierReconciler::Deps deps_;
 };
 
 TEST_F(TierReconcilerTest, AddsTheFinalizerBeforeAnythingElse) {
@@ -428,6 +434,38 @@ TEST_F(TierReconcilerTest, DoesNotPlanAgainUntilTheCacheShowsItsOwnWrite) {
   now_ += 50ms;
   Run();
   for (const auto& [host, req] : client_.starts) EXPECT_EQ(host, "127.2.0.2");
+}
+
+TEST_F(TierReconcilerTest, RecordsTheUpdateTemplateAsTheNextControllerRevisionOnce) {
+  int lists = 0;
+  json stored = {{"metadata",
+                  {{"name", "relay-" + old_rev_},
+                   {"labels", {{std::string(api::kLabelRevision), old_rev_}}},
+                   {"ownerReferences", {{{"uid", "tier-uid"}}}}}},
+                 {"revision", 4}};
+  // Another tier's revision (same labels, other owner) does not count.
+  json foreign = stored;
+  foreign["metadata"]["ownerReferences"][0]["uid"] = "other-uid";
+  foreign["revision"] = 9;
+  deps_.list_revisions = [&](const TierKey&) {
+    ++lists;
+    return std::vector<json>{stored, foreign};
+  };
+  reconciler_ = std::make_unique<TierReconciler>(deps_);
+  pods_ = {Pod("relay-a-0", old_rev_, "127.2.0.1"), Pod("relay-a-1", old_rev_, "127.2.0.2")};
+  Reading("relay-a-0", 10);
+  Reading("relay-a-1", 20);
+  Run();
+  Run();
+  std::vector<Write> applied;
+  for (const auto& w : writer_.writes) {
+    if (w.verb == "apply:controllerrevisions") applied.push_back(w);
+  }
+  ASSERT_EQ(applied.size(), 1u);
+  EXPECT_EQ(applied[0].name, "relay-" + new_rev_);
+  EXPECT_EQ(applied[0].body["revision"], 5);
+  EXPECT_EQ(applied[0].body["data"]["spec"]["template"], Template("v2"));
+  EXPECT_EQ(lists, 1);  // nothing changed between the passes: no second LIST
 }
 
 }  // namespace
