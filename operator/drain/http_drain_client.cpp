@@ -2,12 +2,15 @@
 // timeout class, cached: cpprestsdk keeps a connection pool per client, so a
 // long-poll loop reuses its TCP connection instead of dialling every time.
 #include <cpprest/http_client.h>
+#include <pplx/threadpool.h>
 
+#include <boost/asio/steady_timer.hpp>
 #include <ctime>
 #include <future>
 #include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <stdexcept>
 
 #include "drain/drain_client.h"
 
@@ -16,6 +19,8 @@ namespace {
 
 using web::http::client::http_client;
 using web::http::client::http_client_config;
+
+constexpr std::size_t kMaxAnswerBytes = 64 * 1024;
 
 class HttpDrainClient final : public DrainClient {
  public:
@@ -90,19 +95,51 @@ class HttpDrainClient final : public DrainClient {
       done(DrainReading::Unknown(e.what(), std::chrono::system_clock::now()));
       return;
     }
+    // One deadline for the whole answer, headers and body: cpprestsdk's own
+    // timeout restarts on every read, so a body trickled byte by byte would
+    // otherwise hold the request open for as long as the peer likes.
+    pplx::cancellation_token_source cancel;
+    auto deadline = std::make_shared<boost::asio::steady_timer>(
+        crossplat::threadpool::shared_instance().service(), timeout);
+    deadline->async_wait([cancel](const boost::system::error_code& ec) {
+      if (!ec) cancel.cancel();
+    });
+    // Continuations only, never a blocking get() on a pool thread: with
+    // many slow endpoints, blocked threads would starve every other read.
     // The client is captured so that it outlives the request even if
     // Forget() drops it from the cache meanwhile.
-    client->request(request).then([client, done](pplx::task<web::http::http_response> t) {
-      auto now = std::chrono::system_clock::now();
-      try {
-        auto response = t.get();
-        auto status = response.status_code();
-        auto body = response.extract_utf8string(true).get();
-        done(ParseDrainAnswer(status, body, now));
-      } catch (const std::exception& e) {
-        done(DrainReading::Unknown(e.what(), now));
-      }
-    });
+    client->request(request, cancel.get_token())
+        .then([](web::http::http_response response) {
+          // An answer is a few hundred bytes; a declared megabyte is a broken
+          // or hostile endpoint, refused before it is buffered.
+          if (response.headers().content_length() > kMaxAnswerBytes) {
+            throw std::runtime_error("answer of " +
+                                     std::to_string(response.headers().content_length()) +
+                                     " bytes is larger than " + std::to_string(kMaxAnswerBytes));
+          }
+          return response.extract_utf8string(true).then(
+              [status = response.status_code()](std::string body) {
+                return std::make_pair(status, std::move(body));
+              });
+        })
+        .then(
+            [client, deadline, done](pplx::task<std::pair<web::http::status_code, std::string>> t) {
+              deadline->cancel();
+              auto now = std::chrono::system_clock::now();
+              try {
+                auto [status, body] = t.get();
+                if (body.size() > kMaxAnswerBytes) {
+                  done(DrainReading::Unknown(
+                      "answer larger than " + std::to_string(kMaxAnswerBytes) + " bytes", now));
+                  return;
+                }
+                done(ParseDrainAnswer(status, body, now));
+              } catch (const pplx::task_canceled&) {
+                done(DrainReading::Unknown("no complete answer within the timeout", now));
+              } catch (const std::exception& e) {
+                done(DrainReading::Unknown(e.what(), now));
+              }
+            });
   }
 
   DrainReading SendAndWait(const DrainEndpoint& ep, web::http::http_request request) {

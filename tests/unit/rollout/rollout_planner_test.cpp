@@ -203,6 +203,43 @@ const std::vector<Row> kRelayRows = {
      {WaitReason::DrainTimedOutPaused},
      false},
     {"JustBeforeTimeoutNothingHappens", [] { return midDrain(42, seconds(599)); }, {}},
+    // Drain-endpoint faults (docs/reliability.md): what the planner does with
+    // each kind of reading the drain client can produce.
+    {"UnknownAfterTimeoutWithPauseDeletesNothing",
+     [] {
+       ObservedState s = midDrain(42, seconds(601));
+       s.readings["relay-old-1"] = unknown(42);
+       return s;
+     },
+     {},
+     {WaitReason::DrainTimedOutPaused},
+     false},
+    {"UnknownJustBeforeTimeoutWithProceedWaits",
+     [] {
+       ObservedState s = midDrain(42, seconds(599));
+       s.policy.drain.on_timeout = TimeoutPolicy::Proceed;
+       s.readings["relay-old-1"] = unknown(42);
+       return s;
+     },
+     {},
+     {WaitReason::DrainReadingUnknown}},
+    {"DrainedZeroFromARestartedInstanceIsNotDrained",
+     [] {
+       ObservedState s = midDrain(0);
+       s.readings["relay-old-1"] = draining(0, "inst-after-restart");
+       return s;
+     },
+     {"mark-draining relay-old-1", "request-drain relay-old-1"},
+     {WaitReason::DrainInstanceChanged}},
+    {"FlappingCountBackAboveThresholdWaits",
+     [] {
+       // The count read 0 a moment ago, now 5: only the latest reading counts.
+       ObservedState s = midDrain(5);
+       s.readings["relay-old-1"].last_known_sessions = 0;
+       return s;
+     },
+     {},
+     {WaitReason::DrainInProgress}},
     {"SkipDrainDeletesAtOnce",
      [] {
        ObservedState s = midDrain(42);
