@@ -190,6 +190,13 @@ std::vector<PodView> TierController::PodsOf(const TierKey& key) const {
 bool TierController::ReconcileKey(const std::string& key) {
   auto parsed = TierKey::Parse(key);
   if (!parsed) return true;  // not ours: drop it
+  // Never plan from a partial cache (controller-runtime's WaitForCacheSync):
+  // with the pod list not yet complete, a tier's pods look missing, and a
+  // plan would recreate them and prune revisions still in use.
+  if (!CachesSynced()) {
+    queue_->AddAfter(key, std::chrono::milliseconds(100));
+    return true;
+  }
   ReconcileResult result;
   const auto started = std::chrono::steady_clock::now();
   auto report = [&](std::string_view outcome) {

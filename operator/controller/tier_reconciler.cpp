@@ -156,6 +156,10 @@ bool TierReconciler::Act(const api::Tier& tier, const std::vector<PodView>& owne
           return false;
         }
         Wrote(write_point::kRequestDrain);
+        // The answer is a reading too (state Draining): until the monitor
+        // reads something newer, the next pass must see it, or a pass woken
+        // by the pod's label change would ask for the same drain again.
+        memory.answers[a.pod] = answer;
         // Follow it closely from now on; the long-poll starts from this answer.
         deps_.follower->Poke(MonitorKey(ns, a.pod));
         return true;
@@ -170,6 +174,7 @@ bool TierReconciler::Act(const api::Tier& tier, const std::vector<PodView>& owne
           return false;
         }
         Wrote(write_point::kCancelDrain);
+        memory.answers[a.pod] = answer;  // as for a start: the pod serves again
         return true;
       },
       [&](const rollout::MarkServing& a) {
@@ -198,6 +203,7 @@ bool TierReconciler::Act(const api::Tier& tier, const std::vector<PodView>& owne
         memory.expectations.push_back({Expectation::Kind::Gone, a.pod, a.uid, "", expire});
         deps_.follower->Untrack(MonitorKey(ns, a.pod));
         memory.readings.erase(a.pod);
+        memory.answers.erase(a.pod);
         return true;
       },
       [&](const rollout::ReleaseFinalizer&) {
@@ -316,12 +322,16 @@ void TierReconciler::SyncRevisionHistory(const api::Tier& tier, const std::vecto
     if (auto r = ParseStoredRevision(object)) stored.push_back(*r);
   }
   auto plan = PlanRevisionHistory(stored, update_hash, in_use, tier.spec.revision_history_limit);
+  spdlog::info("{}/{}: {} revisions stored, {} in use, update {}: apply {}, prune {}",
+               tier.Namespace(), tier.Name(), stored.size(), in_use.size(), update_hash,
+               plan.apply_number ? std::to_string(*plan.apply_number) : "-", plan.deletes.size());
   if (plan.apply_number) {
     deps_.writer->ApplyOwned("controllerrevisions", tier.Namespace(),
                              BuildControllerRevision(tier, update_hash, *plan.apply_number));
     Wrote(write_point::kApplyRevision);
   }
   for (const auto& name : plan.deletes) {
+    spdlog::info("{}/{}: prune revision {}", tier.Namespace(), tier.Name(), name);
     try {
       deps_.writer->DeleteOwned("controllerrevisions", tier.Namespace(), name);
       Wrote(write_point::kDeleteRevision);
@@ -390,6 +400,13 @@ ReconcileResult TierReconciler::Reconcile(const TierKey& key) {
     std::map<std::string, drain::DrainReading> readings;
     for (const auto& pod : owned) {
       auto latest = deps_.follower->Latest(MonitorKey(pod.ns, pod.name));
+      if (auto answer = memory.answers.find(pod.name); answer != memory.answers.end()) {
+        if (latest && latest->read_at >= answer->second.read_at) {
+          memory.answers.erase(answer);  // the monitor has caught up
+        } else {
+          latest = answer->second;
+        }
+      }
       if (!latest) continue;
       if (latest->known) memory.readings[pod.name] = {latest->instance_id, latest->sessions};
       readings[pod.name] = *latest;
@@ -414,6 +431,14 @@ ReconcileResult TierReconciler::Reconcile(const TierKey& key) {
     if (!tier->Deleting()) {
       SyncRevisionHistory(*tier, owned, state.policy.update_revision, memory);
       ApplyOwnedObjects(*tier, memory);
+    }
+    // While a delete drains the pods, status still tells the progress and the
+    // directory must stop naming draining pods (clients look there for where
+    // to go next); once the finalizer is released the tier is gone.
+    const bool released = std::any_of(plan.actions.begin(), plan.actions.end(), [](const auto& a) {
+      return std::holds_alternative<rollout::ReleaseFinalizer>(a);
+    });
+    if (!released) {
       ReportStatus(*tier, StatusJson(*tier, status.status), memory, result);
       PublishDirectory(*tier, owned, readings, state.policy.update_revision, memory, result);
     }

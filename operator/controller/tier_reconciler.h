@@ -104,6 +104,8 @@ class TierReconciler {
     std::map<std::string, ReadingMemory> readings;
     std::map<std::string, nlohmann::json> last_applied;  // owned objects, by plural
     std::vector<std::string> tracked;                    // monitor keys of this tier's pods
+    // Drain-start answers newer than the monitor's last reading, by pod.
+    std::map<std::string, drain::DrainReading> answers;
     // What the revision history was last synced for (update hash, revisions
     // in use, limit): a LIST of ControllerRevisions only when that changes.
     std::string revisions_synced;

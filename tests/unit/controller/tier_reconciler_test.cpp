@@ -61,6 +61,7 @@ class FakeDrainClient : public drain::DrainClient {
  public:
   std::vector<std::pair<std::string, drain::DrainRequest>> starts;
   bool fail = false;
+  std::chrono::system_clock::time_point answer_at = kT0;
   void Read(const drain::DrainEndpoint&, const drain::LongPoll&,
             std::function<void(drain::DrainReading)>) override {}
   drain::DrainReading Start(const drain::DrainEndpoint& ep, const drain::DrainRequest& r) override {
@@ -69,6 +70,9 @@ class FakeDrainClient : public drain::DrainClient {
     drain::DrainReading ok;
     ok.known = true;
     ok.state = drain::DrainState::kDraining;
+    ok.instance_id = "inst";
+    ok.sessions = 20;
+    ok.read_at = answer_at;
     return ok;
   }
   drain::DrainReading Cancel(const drain::DrainEndpoint&) override { return {}; }
@@ -416,6 +420,7 @@ TEST_F(TierReconcilerTest, DoesNotPlanAgainUntilTheCacheShowsItsOwnWrite) {
   Reading("relay-a-0", 30);
   Reading("relay-a-1", 20);
   Reading("relay-b-0", 0);
+  client_.answer_at = now_ + 1ms;  // answered after the monitor's last read
   Run();
   ASSERT_EQ(client_.starts.size(), 1u);
   auto writes = writer_.writes.size();
@@ -426,14 +431,35 @@ TEST_F(TierReconcilerTest, DoesNotPlanAgainUntilTheCacheShowsItsOwnWrite) {
   EXPECT_EQ(client_.starts.size(), 1u);
   EXPECT_EQ(writer_.writes.size(), writes) << testing::PrintToString(writer_.Verbs());
   ASSERT_TRUE(result.requeue_at.has_value());
-  // Once the cache shows the label, planning resumes (and re-sends the
-  // idempotent drain request while the pod does not yet report Draining).
+  // Once the cache shows the label, planning resumes; the monitor has not
+  // read the pod since (its reading says Serving, older than the start's
+  // answer), so the answer stands and the drain is not asked for again.
   pods_[1].labels[std::string(api::kLabelRole)] = "draining";
   pods_[1].annotations[std::string(api::kAnnotationDrainStartedAt)] = api::FormatRfc3339(kT0);
   pods_[1].annotations[std::string(api::kAnnotationDrainInstanceId)] = "inst";
   now_ += 50ms;
   Run();
-  for (const auto& [host, req] : client_.starts) EXPECT_EQ(host, "127.2.0.2");
+  EXPECT_EQ(client_.starts.size(), 1u);
+}
+
+TEST_F(TierReconcilerTest, ANewerMonitorReadingReplacesTheStartAnswer) {
+  pods_ = {Pod("relay-a-0", old_rev_, "127.2.0.1"), Pod("relay-a-1", old_rev_, "127.2.0.2"),
+           Pod("relay-b-0", new_rev_, "127.2.0.3")};
+  Reading("relay-a-0", 30);
+  Reading("relay-a-1", 20);
+  Reading("relay-b-0", 0);
+  client_.answer_at = now_ + 1ms;
+  Run();
+  ASSERT_EQ(client_.starts.size(), 1u);
+  pods_[1].labels[std::string(api::kLabelRole)] = "draining";
+  pods_[1].annotations[std::string(api::kAnnotationDrainStartedAt)] = api::FormatRfc3339(kT0);
+  pods_[1].annotations[std::string(api::kAnnotationDrainInstanceId)] = "inst";
+  // The monitor reads later that the pod serves again (it restarted its
+  // drain state): that newer reading wins, and the drain is asked again.
+  now_ += 50ms;
+  Reading("relay-a-1", 20);
+  Run();
+  EXPECT_EQ(client_.starts.size(), 2u);
 }
 
 TEST_F(TierReconcilerTest, RecordsTheUpdateTemplateAsTheNextControllerRevisionOnce) {
