@@ -8,6 +8,12 @@ void DrainFlags::Register(CLI::App& app) {
   app.add_option("--drain-path", server.base_path, "drain endpoint base path");
   app.add_option("--drain-token-file", server.token_file,
                  "require Authorization: Bearer <content of this file>");
+  app.add_option("--token-review-kubeconfig", server.token_review_kubeconfig,
+                 "check bearer tokens with TokenReviews, reaching the API server with this "
+                 "kubeconfig (needs --drain-audience and --drain-allowed-identity)");
+  app.add_option("--drain-audience", server.audience, "audience the callers' tokens must carry");
+  app.add_option("--drain-allowed-identity", server.allowed_identity,
+                 "the only identity accepted, e.g. system:serviceaccount:baton:baton-operator");
   app.add_option("--version", version, "version reported on the drain endpoint");
 }
 

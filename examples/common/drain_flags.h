@@ -1,5 +1,6 @@
 // The drain endpoint's command-line flags, shared by every example workload:
-// --drain-port, --drain-host, --drain-path, --drain-token-file, --version.
+// --drain-port, --drain-host, --drain-path, --drain-token-file, the TokenReview
+// flags (--token-review-kubeconfig, --drain-audience, --drain-allowed-identity), --version.
 #pragma once
 
 #include <CLI/CLI.hpp>

@@ -1,6 +1,7 @@
 #include "drain_http_server.h"
 
 #include <charconv>
+#include <cstdio>
 
 namespace baton::examples {
 namespace {
@@ -44,7 +45,21 @@ DrainHttpServer::~DrainHttpServer() {
 }
 
 bool DrainHttpServer::Authorized(const httplib::Request& req, httplib::Response& res) const {
-  if (!token_ || token_->Accepts(req.get_header_value("Authorization"))) return true;
+  const std::string authorization = req.get_header_value("Authorization");
+  if (reviewer_) {
+    switch (reviewer_->Check(authorization)) {
+      case AuthVerdict::kAccepted:
+        return true;
+      case AuthVerdict::kUnavailable:
+        // Not the caller's fault, but still no access: Baton reads it as unknown.
+        Reply(res, 503, {{"error", "cannot review the token now"}});
+        return false;
+      case AuthVerdict::kRefused:
+        break;
+    }
+  } else if (!token_ || token_->Accepts(authorization)) {
+    return true;
+  }
   res.set_header("WWW-Authenticate", "Bearer");
   Reply(res, 401, {{"error", "unauthorized"}});
   return false;
@@ -72,7 +87,18 @@ void DrainHttpServer::Route() {
       Reply(res, 400, {{"error", parsed.error}});
       return;
     }
-    DrainSnapshot s = state_.Start(*parsed.request, std::chrono::system_clock::now());
+    auto now = std::chrono::system_clock::now();
+    DrainSnapshot s = state_.Start(*parsed.request, now);
+    // One line per request, so a test can count from the workload's own log
+    // how often it was asked to drain (a takeover must not start one twice).
+    std::printf(
+        "drain: start requested at_ms=%lld began=%d successor=%s pace=%g\n",
+        static_cast<long long>(
+            std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count()),
+        s.started_at == now ? 1 : 0,
+        parsed.request->successor.empty() ? "-" : parsed.request->successor.c_str(),
+        parsed.request->pace);
+    std::fflush(stdout);
     state_.WaitApplied(s.generation, std::chrono::seconds(2));
     Reply(res, 200, ToJson(state_.Read()));
   });
@@ -89,6 +115,20 @@ int DrainHttpServer::Start() {
     error_ =
         "drain base path must look like /a/b (letters, digits, - and _): " + options_.base_path;
     return -1;
+  }
+  if (!options_.token_review_kubeconfig.empty() || !options_.audience.empty() ||
+      !options_.allowed_identity.empty()) {
+    if (options_.token_review_kubeconfig.empty() || options_.audience.empty() ||
+        options_.allowed_identity.empty()) {
+      error_ = "TokenReview authentication needs a kubeconfig, an audience and an allowed identity";
+      return -1;
+    }
+    auto credentials = LoadKubeconfigCredentials(options_.token_review_kubeconfig, error_);
+    if (!credentials) return -1;
+    reviewer_ = std::make_unique<TokenReviewer>(
+        TokenReviewPolicy{options_.audience, options_.allowed_identity},
+        HttpsTokenReviewPoster(std::move(*credentials)),
+        [] { return TokenReviewer::Clock::now(); });
   }
   server_.set_payload_max_length(64 * 1024);
   // Long-polls hold a worker up to 30 s; the reply must not time out first.

@@ -2,12 +2,14 @@
 
 #include <httplib.h>
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <thread>
 
 #include "bearer_token.h"
 #include "drain_state.h"
+#include "token_review.h"
 
 namespace baton::examples {
 
@@ -15,7 +17,13 @@ struct DrainServerOptions {
   std::string host = "127.0.0.1";
   int port = 0;  // 0: any free port (Start returns it)
   std::string base_path = "/drain";
-  std::string token_file;  // empty: no authentication
+  std::string token_file;  // empty: no static-token authentication
+  // TokenReview authentication (all three or none): a kubeconfig to reach the
+  // API server with, the audience Baton's tokens must carry, and the one
+  // identity accepted (system:serviceaccount:NS:NAME).
+  std::string token_review_kubeconfig;
+  std::string audience;
+  std::string allowed_identity;
 };
 
 // Serves the drain contract (docs/drain-protocol.md) for one DrainState on
@@ -41,6 +49,7 @@ class DrainHttpServer {
   DrainState& state_;
   DrainServerOptions options_;
   std::optional<BearerTokenFile> token_;
+  std::unique_ptr<TokenReviewer> reviewer_;
   httplib::Server server_;
   std::thread thread_;
   std::string error_;

@@ -111,7 +111,13 @@ bool LeaderElector::TryAcquireOrRenew() {
     }
   } catch (const ApiError& e) {
     // Conflict / AlreadyExists: another contender wrote first; it wins.
-    spdlog::debug("leader election {}: {}", lock_.Describe(), e.what());
+    // Anything else (e.g. Forbidden: RBAC without create on leases) means
+    // this replica can never lead, which people must see.
+    if (IsConflict(e) || IsAlreadyExists(e)) {
+      spdlog::debug("leader election {}: {}", lock_.Describe(), e.what());
+    } else {
+      spdlog::warn("leader election {}: writing the lease: {}", lock_.Describe(), e.what());
+    }
     return false;
   } catch (const TransportError& e) {
     spdlog::warn("leader election {}: {}", lock_.Describe(), e.what());

@@ -28,6 +28,9 @@ def main() -> int:
                    help="cap on a pod's termination grace period, seconds")
     p.add_argument("--mirror-configmap", action="append", default=[],
                    metavar="NS/NAME:KEY=PATH")
+    p.add_argument("--pod-kubeconfigs", action="store_true",
+                   help="give each pod a kubeconfig with a token of its ServiceAccount, "
+                        "as $(POD_KUBECONFIG)")
     args = p.parse_args()
     logging.basicConfig(level=logging.INFO, format="pod-runner: %(levelname)s %(message)s")
 
@@ -38,7 +41,7 @@ def main() -> int:
         name, _, path = spec.partition("=")
         binaries[name] = os.path.abspath(path)
     runner = PodRunner(api, binaries, IpPool(args.pod_cidr), args.log_dir, args.namespace,
-                       args.probe_interval, args.max_grace)
+                       args.probe_interval, args.max_grace, args.pod_kubeconfigs)
     for spec in args.mirror_configmap:
         ConfigMapMirror(api, spec).start(runner.stop)
 

@@ -63,7 +63,8 @@ def _field_ref(pod: dict, path: str, pod_ip: str, host_ip: str) -> str:
     raise ValueError(f"unsupported fieldRef {path}")
 
 
-def build(pod: dict, binaries: dict[str, str], pod_ip: str, host_ip: str) -> Command:
+def build(pod: dict, binaries: dict[str, str], pod_ip: str, host_ip: str,
+          extra_env: dict[str, str] | None = None) -> Command:
     containers = pod.get("spec", {}).get("containers", [])
     if not containers:
         raise ValueError("pod has no containers")
@@ -78,6 +79,7 @@ def build(pod: dict, binaries: dict[str, str], pod_ip: str, host_ip: str) -> Com
         "POD_IP": pod_ip,
         "HOST_IP": host_ip,
         "IMAGE_TAG": tag,
+        **(extra_env or {}),
     }
     for e in c.get("env", []) or []:
         if "value" in e:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from kubernetes import client, watch
 from kubernetes.client.rest import ApiException
 
-from . import container_command, pod_status, readiness_probe
+from . import container_command, pod_credentials, pod_status, readiness_probe
 from .ip_pool import IpPool
 
 HARNESS_ANNOTATION = "baton.dev/pod-runner"
@@ -49,7 +49,7 @@ class RunningPod:
 class PodRunner:
     def __init__(self, api: client.CoreV1Api, binaries: dict[str, str], pool: IpPool,
                  log_dir: str, namespace: str | None, probe_interval: float,
-                 max_grace: float):
+                 max_grace: float, pod_kubeconfigs: bool = False):
         self.api = api
         self.binaries = binaries
         self.pool = pool
@@ -57,6 +57,8 @@ class PodRunner:
         self.namespace = namespace
         self.probe_interval = probe_interval
         self.max_grace = max_grace
+        # Give each pod a kubeconfig with its ServiceAccount's token ($(POD_KUBECONFIG)).
+        self.pod_kubeconfigs = pod_kubeconfigs
         self.pods: dict[str, RunningPod] = {}
         self.events: queue.Queue = queue.Queue()
         self.node_ips: dict[str, str] = {}
@@ -159,8 +161,13 @@ class PodRunner:
         if not rp.ip:
             rp.ip = self.pool.allocate()
         rp.host_ip = self._host_ip(rp.pod["spec"]["nodeName"])
+        extra_env = {}
+        if self.pod_kubeconfigs:
+            path = os.path.join(self.log_dir, f"{rp.namespace}_{rp.name}.kubeconfig")
+            extra_env["POD_KUBECONFIG"] = pod_credentials.write_pod_kubeconfig(
+                self.api, rp.pod, path)
         try:
-            cmd = container_command.build(rp.pod, self.binaries, rp.ip, rp.host_ip)
+            cmd = container_command.build(rp.pod, self.binaries, rp.ip, rp.host_ip, extra_env)
         except ValueError as e:
             log.error("%s: cannot run: %s", rp.key, e)
             rp.failed = True

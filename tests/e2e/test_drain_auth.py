@@ -1,0 +1,175 @@
+"""Drain authentication end to end (issue 13): Baton presents audience-bound
+tokens of its own ServiceAccount (TokenRequest API, no Secret reads) and the
+relays check them with TokenReviews, using the token of their own
+ServiceAccount that the pod runner gives them, as a kubelet would.
+
+- With the right audience a RelayTier rolls v1 -> v2 and no session is lost.
+- With a wrong audience in the tier every reading is unknown (401): the
+  rollout stalls, nothing is drained and nothing is deleted."""
+import json
+import time
+import urllib.error
+import urllib.request
+
+from kubernetes import client
+
+from harness import BUILD, wait_for
+
+AUDIENCE = "relay.drain.baton.dev"
+REPLICAS = 3
+SESSIONS = 300
+THRESHOLD = 5
+DRAIN_PORT = 9090
+
+
+def setup_identities(h):
+    """The operator's ServiceAccount (whose tokens the relays accept) and the
+    relays' own, allowed to create TokenReviews and nothing else."""
+    for sa in ("baton-operator", "relay"):
+        h.core.create_namespaced_service_account(
+            h.ns, client.V1ServiceAccount(metadata=client.V1ObjectMeta(name=sa)))
+    rbac = client.RbacAuthorizationV1Api(h.api)
+    rbac.create_cluster_role_binding(client.V1ClusterRoleBinding(
+        metadata=client.V1ObjectMeta(name=f"{h.ns}-relay-tokenreview"),
+        role_ref=client.V1RoleRef(api_group="rbac.authorization.k8s.io", kind="ClusterRole",
+                                  name="system:auth-delegator"),
+        subjects=[client.RbacV1Subject(kind="ServiceAccount", name="relay", namespace=h.ns)]))
+    return lambda: rbac.delete_cluster_role_binding(f"{h.ns}-relay-tokenreview")
+
+
+def relay_tier(h, version, audience):
+    return {
+        "apiVersion": "baton.dev/v1alpha1",
+        "kind": "RelayTier",
+        "metadata": {"name": "relay"},
+        "spec": {
+            "replicas": REPLICAS,
+            "servingPort": 7000,
+            "template": {
+                "metadata": {"labels": {"app": "relay"},
+                             "annotations": {"baton.dev/pod-runner": "true"}},
+                "spec": {
+                    "serviceAccountName": "relay",
+                    "containers": [{
+                        "name": "relay",
+                        "image": f"relay:{version}",
+                        "args": ["--host", "$(POD_IP)", "--port", "7000",
+                                 "--drain-port", str(DRAIN_PORT), "--version", "$(IMAGE_TAG)",
+                                 "--max-sessions", "2000",
+                                 "--token-review-kubeconfig", "$(POD_KUBECONFIG)",
+                                 "--drain-audience", AUDIENCE,
+                                 "--drain-allowed-identity",
+                                 f"system:serviceaccount:{h.ns}:baton-operator"],
+                        "ports": [{"name": "chat", "containerPort": 7000},
+                                  {"name": "drain", "containerPort": DRAIN_PORT}],
+                        "readinessProbe": {"tcpSocket": {"port": "chat"}},
+                    }]},
+            },
+            "drain": {"port": DRAIN_PORT, "sessionThreshold": THRESHOLD,
+                      "pollIntervalSeconds": 1, "timeoutSeconds": 300,
+                      "onTimeout": "Pause", "sessionsPerSecond": 200,
+                      "auth": {"type": "ServiceAccountToken", "audience": audience}},
+            "rollout": {"maxSurge": 1, "maxUnavailable": 0, "maxConcurrentDrains": 1,
+                        "minReadySeconds": 1, "progressDeadlineSeconds": 120},
+        },
+    }
+
+
+def start(h):
+    cleanup = setup_identities(h)
+    h.start_pod_runner("relay", "--pod-kubeconfigs")
+    operator = h.start_operator("--service-account", f"{h.ns}/baton-operator")
+    return cleanup, operator
+
+
+def unauthenticated_status(pod):
+    try:
+        with urllib.request.urlopen(f"http://{pod.status.pod_ip}:{DRAIN_PORT}/drain", timeout=2):
+            return 200
+    except urllib.error.HTTPError as e:
+        return e.code
+
+
+def healthy(h, generation):
+    t = h.get_tier("relaytiers", "relay")
+    s = t.get("status", {})
+    return (s.get("observedGeneration") == generation and s.get("phase") == "Healthy"
+            and s.get("updatedReplicas") == REPLICAS and s.get("replicas") == REPLICAS)
+
+
+def test_authenticated_relay_tier_rolls_without_losing_a_session(harness):
+    h = harness
+    cleanup, operator = start(h)
+    try:
+        h.apply_tier(relay_tier(h, "v1", AUDIENCE))
+        wait_for("3 serving relays in the directory",
+                 lambda: (d := h.directory()) and len(d["endpoints"]) == REPLICAS, 90)
+        gen1 = h.get_tier("relaytiers", "relay")["metadata"]["generation"]
+        wait_for("v1 healthy with every count known",
+                 lambda: healthy(h, gen1) and h.get_tier("relaytiers", "relay")["status"]
+                 .get("unknownSessionPods", 0) == 0, 60)
+        v1 = {p.metadata.name: p for p in h.core.list_namespaced_pod(h.ns).items}
+        # Authentication is really on: without a token the pods refuse.
+        assert {unauthenticated_status(p) for p in v1.values()} == {401}
+
+        report = h.tmp / "loadgen.json"
+        loadgen = h.start("loadgen", [BUILD / "examples" / "loadgen" / "loadgen",
+                                      "--directory", h.tmp / "directory.json",
+                                      "--sessions", SESSIONS, "--rate", 100, "--duration", 300,
+                                      "--settle", 3, "--report", report])
+        loadgen.wait_for_line("established", 60)
+        h.apply_tier(relay_tier(h, "v2", AUDIENCE))
+        gen2 = h.get_tier("relaytiers", "relay")["metadata"]["generation"]
+        wait_for("the rollout to v2", lambda: healthy(h, gen2), 180, interval=0.5)
+
+        pods = h.core.list_namespaced_pod(h.ns).items
+        assert all(p.spec.containers[0].image == "relay:v2" for p in pods)
+        assert not set(v1) & {p.metadata.name for p in pods}
+        counts = h.sigterm_counts()
+        assert set(counts) == set(v1) and all(k <= THRESHOLD for k in counts.values()), counts
+        assert loadgen.stop(sig=2, timeout=60) == 0, loadgen.output()
+        r = json.loads(report.read_text())
+        assert r["sessionsLost"] == 0 and r["sessionsFailed"] == 0, r
+        assert r["messages"]["lost"] == 0, r
+        assert operator.proc.poll() is None, operator.output()
+        assert "tokens for ServiceAccount" in operator.output()
+    finally:
+        cleanup()
+
+
+def test_wrong_audience_stalls_with_unknown_readings_and_deletes_nothing(harness):
+    h = harness
+    cleanup, operator = start(h)
+    try:
+        h.apply_tier(relay_tier(h, "v1", "not-the-relays-audience"))
+        wait_for("3 relays running", lambda: len([
+            p for p in h.core.list_namespaced_pod(h.ns).items
+            if any(c.type == "Ready" and c.status == "True" for c in (p.status.conditions or []))
+        ]) == REPLICAS, 90)
+        v1 = {p.metadata.name: p.metadata.uid for p in h.core.list_namespaced_pod(h.ns).items}
+        wait_for("every count unknown", lambda: h.get_tier("relaytiers", "relay").get(
+            "status", {}).get("unknownSessionPods") == REPLICAS, 30)
+
+        h.apply_tier(relay_tier(h, "v2", "not-the-relays-audience"))
+        # Long enough for several poll rounds and plans; nothing may move.
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            pods = {p.metadata.name: p for p in h.core.list_namespaced_pod(h.ns).items}
+            for name, uid in v1.items():
+                assert name in pods and pods[name].metadata.uid == uid, f"{name} deleted"
+                assert pods[name].metadata.deletion_timestamp is None, f"{name} terminating"
+                assert pods[name].metadata.labels.get("baton.dev/role") == "serving", name
+            time.sleep(0.5)
+        status = h.get_tier("relaytiers", "relay")["status"]
+        assert status.get("phase") != "Healthy", status
+        assert status.get("unknownSessionPods", 0) >= REPLICAS, status
+        for name in v1:
+            log = h.pod_log(name)
+            assert "drain: start requested" not in log, log
+            assert "SIGTERM" not in log, log
+        # Each relay refused the wrong tokens itself (no session count leaked).
+        assert all(unauthenticated_status(p) == 401
+                   for p in h.core.list_namespaced_pod(h.ns).items if p.status.pod_ip)
+        assert operator.proc.poll() is None, operator.output()
+    finally:
+        cleanup()
