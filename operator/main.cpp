@@ -6,10 +6,13 @@
 #include <CLI/CLI.hpp>
 #include <atomic>
 #include <csignal>
+#include <fstream>
 #include <memory>
 #include <stop_token>
 #include <thread>
 
+#include "api/tier_types.h"
+#include "controller/crash_point.h"
 #include "controller/tier_controller.h"
 #include "drain/drain_client.h"
 #include "kube/config.h"
@@ -17,7 +20,13 @@
 #include "kube/leader_elector.h"
 #include "kube/lease_lock.h"
 #include "kube/rest_client.h"
+#include "kube/service_account_token_source.h"
 #include "logging/json_log_formatter.h"
+#include "metrics/controller_metrics.h"
+#include "metrics/leader_metrics.h"
+#include "metrics/rest_client_metrics.h"
+#include "metrics/rollout_metrics.h"
+#include "metrics/work_queue_metrics.h"
 #include "serve/http_endpoints.h"
 
 namespace {
@@ -44,6 +53,18 @@ std::string Hostname() {
   return buf;
 }
 
+// Who the operator is, for drain tokens: --service-account, else the subject
+// of its own service-account token (in-cluster). "" when neither says.
+std::string OwnServiceAccount(const std::string& flag, const baton::kube::ClientConfig& config) {
+  if (!flag.empty()) return flag;
+  std::string token = config.bearer_token;
+  if (!config.bearer_token_file.empty()) {
+    std::ifstream in(config.bearer_token_file);
+    std::getline(in, token);
+  }
+  return baton::kube::ServiceAccountOfToken(token).value_or("");
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -59,6 +80,7 @@ int main(int argc, char** argv) {
   int workers = 2;
   std::string log_format = "json";
   bool insecure = false;
+  std::string service_account;
   app.add_option("--kubeconfig", kubeconfig,
                  "kubeconfig file (default: $KUBECONFIG, "
                  "~/.kube/config, then in-cluster)");
@@ -77,6 +99,9 @@ int main(int argc, char** argv) {
   app.add_option("--log-format", log_format)->check(CLI::IsMember({"json", "text"}));
   app.add_flag("--insecure-skip-tls-verify", insecure,
                "DANGEROUS: do not verify the API server's certificate");
+  app.add_option("--service-account", service_account,
+                 "NS/NAME of the ServiceAccount whose audience-bound tokens authenticate Baton to "
+                 "drain endpoints (default: the in-cluster one)");
   CLI11_PARSE(app, argc, argv);
 
   if (log_format == "json") baton::logging::UseJsonLogs();
@@ -90,15 +115,50 @@ int main(int argc, char** argv) {
       spdlog::warn("TLS verification of the API server is OFF (--insecure-skip-tls-verify)");
       config.insecure_skip_tls_verify = true;
     }
-    baton::kube::RestClient client(config);
+    // /metrics: controller-runtime's and client-go's names, and baton_*.
+    auto registry = std::make_shared<prometheus::Registry>();
+    baton::kube::RestClientOptions client_options;
+    client_options.observer = std::make_shared<baton::metrics::RestClientMetrics>(
+        *registry, baton::metrics::HostOf(config.server));
+    baton::kube::RestClient client(config, client_options);
     baton::kube::EventRecorder recorder(client);
     auto drain_client = baton::drain::MakeHttpDrainClient();
     baton::controller::TierControllerOptions options;
     options.namespaces = namespaces;
     options.workers = workers;
+    options.queue_observer = std::make_shared<baton::metrics::WorkQueueMetrics>(*registry, "tier");
+    options.reconcile_observer =
+        std::make_shared<baton::metrics::ControllerMetrics>(*registry, "tier");
+    options.rollout_observer = std::make_shared<baton::metrics::RolloutMetrics>(*registry);
+    baton::metrics::LeaderMetrics leader_metrics(*registry, lease_name);
+    // Test-only (BATON_CRASH_AFTER): SIGKILL right after a named write.
+    auto crash_point = baton::controller::CrashPoint::FromEnvironment();
+    options.after_write = [&crash_point](std::string_view write) { crash_point.After(write); };
+    // Drain auth: tokens from the TokenRequest API for our own ServiceAccount
+    // (no Secret reads); with no ServiceAccount known, tiers that want auth
+    // get no token, so their pods answer 401 and read as unknown.
+    std::unique_ptr<baton::kube::ServiceAccountTokenSource> drain_tokens;
+    const std::string own_sa = OwnServiceAccount(service_account, config);
+    if (auto slash = own_sa.find('/'); slash != std::string::npos) {
+      drain_tokens = std::make_unique<baton::kube::ServiceAccountTokenSource>(
+          baton::kube::TokenRequestRequester(client, own_sa.substr(0, slash),
+                                             own_sa.substr(slash + 1)),
+          [] { return std::chrono::system_clock::now(); });
+      spdlog::info("drain auth: tokens for ServiceAccount {}", own_sa);
+    } else if (!own_sa.empty() || !service_account.empty()) {
+      throw CLI::ValidationError("--service-account", own_sa + ": want NS/NAME");
+    } else {
+      spdlog::warn(
+          "drain auth: no ServiceAccount known (--service-account); tiers with "
+          "spec.drain.auth get no token");
+    }
+    options.drain_token = [&drain_tokens](const baton::api::Tier& tier) -> std::string {
+      const auto& auth = tier.spec.drain.auth;
+      if (auth.type != baton::api::DrainAuthType::kServiceAccountToken || !auth.audience) return "";
+      return drain_tokens ? drain_tokens->Token(*auth.audience) : "";
+    };
     baton::controller::TierController controller(client, recorder, *drain_client, options);
 
-    auto registry = std::make_shared<prometheus::Registry>();
     std::atomic<bool> healthy{true};
     auto [maddr, mport] = SplitHostPort(metrics_address);
     auto [haddr, hport] = SplitHostPort(health_address);
@@ -108,6 +168,8 @@ int main(int argc, char** argv) {
         [&] { return controller.CachesSynced(); });
     metrics.Start();
     health.Start();
+    // Tests and the demo bind port 0 and read the port from this line.
+    spdlog::info("serving /metrics on {}:{}", maddr, metrics.port());
     controller.StartCaches();
     spdlog::info(
         "baton-operator started: identity {}, watching {}", identity,
@@ -121,6 +183,7 @@ int main(int argc, char** argv) {
       // A request must never outlive the renew deadline: its own client.
       baton::kube::RestClientOptions lease_options;
       lease_options.request_timeout = std::chrono::milliseconds(renew_ms / 2);
+      lease_options.observer = client_options.observer;
       lease_client = std::make_unique<baton::kube::RestClient>(config, lease_options);
       baton::kube::LeaderElectionConfig le;
       le.lease_duration = std::chrono::seconds(lease_seconds);
@@ -129,11 +192,13 @@ int main(int argc, char** argv) {
       le.on_started_leading = [&] {
         spdlog::info("leading as {}", identity);
         controller.StartWorkers();
+        leader_metrics.SetLeading(true);
       };
       le.on_stopped_leading = [&] {
         // Stop all work at once; if this was not our own shutdown, exit so
         // that the replica restarts as a follower with a clean slate.
         controller.StopWorkers();
+        leader_metrics.SetLeading(false);
         if (!g_stop) {
           spdlog::error("lost the lease; exiting");
           lost = true;
@@ -145,6 +210,7 @@ int main(int argc, char** argv) {
       elector_thread = std::jthread([&](std::stop_token stop) { elector->Run(stop); });
     } else {
       controller.StartWorkers();
+      leader_metrics.SetLeading(true);  // no election: this process does the work
     }
 
     while (!g_stop) std::this_thread::sleep_for(std::chrono::milliseconds(100));

@@ -205,4 +205,32 @@ inline constexpr std::string_view kServiceSynced = "ServiceSynced";
 inline constexpr std::string_view kPodDisruptionBudgetSynced = "PodDisruptionBudgetSynced";
 }  // namespace event
 
+// --- Metrics (/metrics of baton-operator; docs/api-contract.md, "Metrics") ---------------
+
+namespace metric {
+// controller-runtime's names, so existing dashboards and alerts apply.
+inline constexpr std::string_view kReconcileTotal = "controller_runtime_reconcile_total";
+inline constexpr std::string_view kReconcileErrorsTotal =
+    "controller_runtime_reconcile_errors_total";
+inline constexpr std::string_view kReconcileTimeSeconds =
+    "controller_runtime_reconcile_time_seconds";
+inline constexpr std::string_view kWorkqueueDepth = "workqueue_depth";
+inline constexpr std::string_view kWorkqueueAddsTotal = "workqueue_adds_total";
+inline constexpr std::string_view kWorkqueueQueueDurationSeconds =
+    "workqueue_queue_duration_seconds";
+inline constexpr std::string_view kWorkqueueWorkDurationSeconds = "workqueue_work_duration_seconds";
+inline constexpr std::string_view kRestClientRequestsTotal = "rest_client_requests_total";
+inline constexpr std::string_view kLeaderElectionMasterStatus = "leader_election_master_status";
+// Baton's own.
+inline constexpr std::string_view kTierInfo = "baton_tier_info";
+inline constexpr std::string_view kTierReplicasDesired = "baton_tier_replicas_desired";
+inline constexpr std::string_view kTierReplicasUpdated = "baton_tier_replicas_updated";
+inline constexpr std::string_view kTierReplicasReady = "baton_tier_replicas_ready";
+inline constexpr std::string_view kPodSessions = "baton_pod_sessions";
+inline constexpr std::string_view kDrainSessionsLeft = "baton_drain_sessions_left";
+inline constexpr std::string_view kDrainDurationSeconds = "baton_drain_duration_seconds";
+inline constexpr std::string_view kDrainSessionsCutTotal = "baton_drain_sessions_cut_total";
+inline constexpr std::string_view kRolloutsTotal = "baton_rollouts_total";
+}  // namespace metric
+
 }  // namespace baton::api
