@@ -338,6 +338,14 @@ StatusResult calculateStatus(const ObservedState& state, const Plan& plan,
     result.events.push_back(
         PlannedEvent{api::event::kProgressDeadlineExceeded, "", stalled_now->message, true});
   }
+  // onTimeout Pause: the planner only waits, so the Event that a drain timed
+  // out comes from here, once, as the tier stalls on it.
+  if (stalled_now->status == "True" && stalled_now->reason == reason::kDrainTimedOut &&
+      (stalled_before == nullptr || stalled_before->status != "True" ||
+       stalled_before->reason != stalled_now->reason)) {
+    result.events.push_back(
+        PlannedEvent{api::event::kDrainTimedOut, "", stalled_now->message, true});
+  }
   const Condition* progressing_before = before(api::kConditionProgressing);
   const bool was_complete =
       progressing_before != nullptr && progressing_before->reason == reason::kRolloutComplete;

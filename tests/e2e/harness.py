@@ -127,21 +127,27 @@ class Harness:
         self.processes.append(p)
         return p
 
-    def start_operator(self, *extra):
-        return self.start("operator", [BUILD / "operator" / "baton-operator",
-                                       "--kubeconfig", os.environ["KUBECONFIG"],
-                                       "--namespaces", self.ns, "--leader-elect=false",
-                                       "--metrics-bind-address", "127.0.0.1:0",
-                                       "--health-probe-bind-address", "127.0.0.1:0",
-                                       "--log-format", "text", *extra])
+    def start_operator(self, *extra, name="operator", env=None):
+        """env: extra environment variables for this operator process."""
+        return self.start(name, [BUILD / "operator" / "baton-operator",
+                                 "--kubeconfig", os.environ["KUBECONFIG"],
+                                 "--namespaces", self.ns, "--leader-elect=false",
+                                 "--metrics-bind-address", "127.0.0.1:0",
+                                 "--health-probe-bind-address", "127.0.0.1:0",
+                                 "--log-format", "text", *extra],
+                          env=dict(os.environ, **env) if env else None)
 
-    def start_pod_runner(self, tier):
+    def start_pod_runner(self, tier, *extra):
         directory = self.tmp / "directory.json"
+        # Pod IPs of runs side by side on one machine must not collide.
+        if os.environ.get("BATON_POD_CIDR"):
+            extra = ("--pod-cidr", os.environ["BATON_POD_CIDR"], *extra)
         return self.start("pod-runner", [REPO / "tools" / "pod_runner" / "pod-runner",
                                          "--namespace", self.ns, "--build-dir", BUILD,
                                          "--log-dir", self.pod_logs,
                                          "--mirror-configmap",
-                                         f"{self.ns}/{tier}-serving:directory.json={directory}"])
+                                         f"{self.ns}/{tier}-serving:directory.json={directory}",
+                                         *extra])
 
     def directory(self):
         try:
@@ -173,6 +179,66 @@ class Harness:
             if m:
                 counts[f.stem[len(self.ns) + 1:]] = int(m.group(1))
         return counts
+
+    # --- lifecycle helpers (tests/e2e/test_lifecycle*.py) -------------------
+
+    def pods(self):
+        """The namespace's pods that still exist, by name."""
+        return {p.metadata.name: p for p in self.core.list_namespaced_pod(self.ns).items}
+
+    def events(self, reason=None):
+        """Events recorded in the namespace as (reason, message), oldest first."""
+        items = self.core.list_namespaced_event(self.ns).items
+        items.sort(key=lambda e: (e.last_timestamp or e.event_time or e.metadata.creation_timestamp))
+        return [(e.reason, e.message or "") for e in items if reason is None or e.reason == reason]
+
+    def condition(self, plural, name, ctype):
+        for c in self.get_tier(plural, name).get("status", {}).get("conditions", []):
+            if c["type"] == ctype:
+                return c
+        return None
+
+    def wait_phase(self, plural, name, phase, timeout, generation=None):
+        """Waits until status.phase is `phase` for the current (or given) generation."""
+        def ok():
+            t = self.get_tier(plural, name)
+            s = t.get("status", {})
+            gen = generation or t["metadata"]["generation"]
+            return t if s.get("phase") == phase and s.get("observedGeneration") == gen else None
+        return wait_for(f"{plural}/{name} phase {phase}", ok, timeout, interval=0.3)
+
+    @staticmethod
+    def drain_reading(pod, port, timeout=1.0):
+        """GET /drain on the pod itself; None when it cannot be read."""
+        try:
+            with urllib.request.urlopen(f"http://{pod.status.pod_ip}:{port}/drain",
+                                        timeout=timeout) as r:
+                return json.loads(r.read())
+        except Exception:
+            return None
+
+    def pod_log(self, pod_name):
+        f = self.pod_logs / f"{self.ns}_{pod_name}.log"
+        return f.read_text(errors="replace") if f.exists() else ""
+
+    def handovers(self):
+        """pod name -> (handed over, cut) as the relay logged them at SIGTERM while draining."""
+        out = {}
+        if not self.pod_logs.exists():
+            return out
+        for f in self.pod_logs.glob(f"{self.ns}_*.log"):
+            m = re.search(r"relay: handed over (\d+) sessions at SIGTERM, cut (\d+)",
+                          f.read_text(errors="replace"))
+            if m:
+                out[f.stem[len(self.ns) + 1:]] = (int(m.group(1)), int(m.group(2)))
+        return out
+
+    def spec_writers(self, plural, name):
+        """Field managers that own anything under spec of the tier (not through
+        the status subresource): the operator must never be one of them."""
+        t = self.get_tier(plural, name)
+        return {m["manager"] for m in t["metadata"].get("managedFields", [])
+                if m.get("subresource", "") == "" and "f:spec" in (m.get("fieldsV1") or {})}
 
     def close(self):
         for p in reversed(self.processes):

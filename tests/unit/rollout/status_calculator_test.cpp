@@ -192,6 +192,15 @@ TEST(StatusCalculator, DrainTimeoutWithPauseIsPausedAndStalled) {
   EXPECT_THAT(r.status.message, HasSubstr("skip-drain relay-old-1"));
   ASSERT_EQ(r.status.draining_pods.size(), 1U);
   EXPECT_TRUE(r.status.draining_pods[0].timed_out);
+  // The stall is announced once, with a DrainTimedOut Event naming the pod.
+  EXPECT_THAT(eventReasons(r), ::testing::Contains(api::event::kDrainTimedOut));
+  for (const auto& e : r.events) {
+    if (e.reason == api::event::kDrainTimedOut) {
+      EXPECT_THAT(e.message, HasSubstr("relay-old-1"));
+    }
+  }
+  EXPECT_THAT(eventReasons(statusOf(s, r.status.conditions)),
+              ::testing::Not(::testing::Contains(api::event::kDrainTimedOut)));
 }
 
 TEST(StatusCalculator, ProgressDeadlineIsDegraded) {
