@@ -22,11 +22,6 @@ using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 using std::chrono::seconds;
 
-nlohmann::json ReadReport(const std::string& path) {
-  std::ifstream in(path);
-  return nlohmann::json::parse(in, nullptr, false);
-}
-
 WorkloadProcess Pod(const std::string& host, const std::string& log,
                     const std::vector<std::string>& extra = {}) {
   return WorkloadProcess(BUSINESS_BIN, "business", "http", host, log, extra);

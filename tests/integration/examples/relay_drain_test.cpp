@@ -19,20 +19,6 @@ namespace {
 using std::chrono::milliseconds;
 using std::chrono::seconds;
 
-nlohmann::json ReadReport(const std::string& path) {
-  std::ifstream in(path);
-  return nlohmann::json::parse(in, nullptr, false);
-}
-
-std::string DeadlineIn(seconds from_now) {
-  auto t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now() + from_now);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
 TEST(RelayDrain, FiveThousandSessionsDrainAtPaceWithNothingLost) {
   constexpr long kSessions = 5000;
   constexpr double kPace = 1000;
@@ -59,7 +45,7 @@ TEST(RelayDrain, FiveThousandSessionsDrainAtPaceWithNothingLost) {
   std::this_thread::sleep_for(milliseconds(300));  // loadgen re-reads every 100 ms
 
   nlohmann::json start = {{"pace", kPace},
-                          {"deadline", DeadlineIn(seconds(60))},
+                          {"deadline", DrainDeadlineIn(seconds(60))},
                           {"successor", "relay-b"},
                           {"reason", "rollout to revision 2"}};
   auto began = std::chrono::steady_clock::now();
@@ -170,7 +156,7 @@ TEST(RelayDrain, SigtermWhileDrainingHandsOverTheRestAtOnce) {
   std::this_thread::sleep_for(milliseconds(300));
 
   // A slow pace: the count takes seconds to reach the threshold.
-  nlohmann::json start = {{"pace", 100}, {"deadline", DeadlineIn(seconds(60))}};
+  nlohmann::json start = {{"pace", 100}, {"deadline", DrainDeadlineIn(seconds(60))}};
   ASSERT_EQ(old_relay.Post("start", start.dump()).status, 200);
   long left = old_relay.WaitForSessions(kThreshold, /*exact=*/false, seconds(20));
   ASSERT_LE(left, kThreshold);

@@ -18,11 +18,6 @@ namespace {
 using std::chrono::milliseconds;
 using std::chrono::seconds;
 
-nlohmann::json ReadReport(const std::string& path) {
-  std::ifstream in(path);
-  return nlohmann::json::parse(in, nullptr, false);
-}
-
 WorkloadProcess Shard(const std::string& host, int shard, int shards, const std::string& log) {
   return WorkloadProcess(SESSION_BIN, "session", "registry", host, log,
                          {"--shard", std::to_string(shard), "--shards", std::to_string(shards)});
@@ -196,6 +191,34 @@ TEST(SessionHandover, SigtermWhileDrainingHandsOverTheRestAtOnce) {
   EXPECT_NE(old_shard.process().Stdout().find("left 0"), std::string::npos)
       << old_shard.process().Stdout();
   EXPECT_EQ(successor.Get().body["sessions"], 2000);
+  loadgen->Signal(SIGINT);
+  auto code = loadgen->Wait(seconds(30));
+  ASSERT_TRUE(code.has_value());
+  EXPECT_EQ(*code, 0) << loadgen->Stdout() << loadgen->Stderr();
+}
+
+TEST(SessionHandover, ASuccessorNamedBeforeTheDirectoryListsItIsLookedUpAgain) {
+  // Baton names the successor by pod name; the pod's copy of the directory
+  // may list it a moment after the drain request arrives.
+  TempDir dir;
+  WorkloadProcess old_shard(
+      SESSION_BIN, "session", "registry", "127.77.12.5", dir.path() + "/old",
+      {"--shard", "0", "--shards", "1", "--directory", dir.path() + "/directory.json"});
+  WorkloadProcess successor = Shard("127.77.12.6", 0, 1, dir.path() + "/new");
+  ASSERT_TRUE(old_shard.started() && successor.started());
+  dir.WriteAtomically("directory.json", Directory({{"old", &old_shard}}));
+  std::string report = dir.path() + "/report.json";
+  auto loadgen = RegistryLoad(dir, 500, report);
+  ASSERT_TRUE(loadgen->WaitForLine("registered", seconds(30))) << loadgen->Stderr();
+
+  nlohmann::json body = StartBody(5000, successor);
+  body["successor"] = "new";  // a pod name the directory does not list yet
+  ASSERT_EQ(old_shard.Post("start", body.dump()).status, 200);
+  std::this_thread::sleep_for(milliseconds(500));
+  EXPECT_EQ(old_shard.Get().body["sessions"], 500) << "nowhere to go yet";
+  dir.WriteAtomically("directory.json", Directory({{"old", &old_shard}, {"new", &successor}}));
+  EXPECT_EQ(old_shard.WaitForSessions(0, true, seconds(10)), 0) << old_shard.process().Stderr();
+  EXPECT_EQ(successor.Get().body["sessions"], 500);
   loadgen->Signal(SIGINT);
   auto code = loadgen->Wait(seconds(30));
   ASSERT_TRUE(code.has_value());

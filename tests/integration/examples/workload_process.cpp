@@ -3,6 +3,7 @@
 #include <httplib.h>
 
 #include <ctime>
+#include <fstream>
 #include <regex>
 #include <thread>
 
@@ -36,18 +37,24 @@ DrainAnswer ToAnswer(const httplib::Result& r) {
   return a;
 }
 
-}  // namespace
-
-DrainAnswer WorkloadProcess::Get(const std::string& query) const {
-  httplib::Client client(host_, drain_port_);
-  client.set_read_timeout(35, 0);  // above the 30 s long-poll cap
-  return ToAnswer(client.Get(("/drain" + query).c_str()));
+httplib::Headers Auth(const std::string& token) {
+  if (token.empty()) return {};
+  return {{"Authorization", "Bearer " + token}};
 }
 
-DrainAnswer WorkloadProcess::Post(const std::string& verb, const std::string& body) const {
+}  // namespace
+
+DrainAnswer WorkloadProcess::Get(const std::string& query, const std::string& token) const {
+  httplib::Client client(host_, drain_port_);
+  client.set_read_timeout(35, 0);  // above the 30 s long-poll cap
+  return ToAnswer(client.Get(("/drain" + query).c_str(), Auth(token)));
+}
+
+DrainAnswer WorkloadProcess::Post(const std::string& verb, const std::string& body,
+                                  const std::string& token) const {
   httplib::Client client(host_, drain_port_);
   client.set_read_timeout(5, 0);
-  return ToAnswer(client.Post(("/drain/" + verb).c_str(), body, "application/json"));
+  return ToAnswer(client.Post(("/drain/" + verb).c_str(), Auth(token), body, "application/json"));
 }
 
 long WorkloadProcess::WaitForSessions(long target, bool exact,
@@ -101,6 +108,11 @@ std::string DrainDeadlineIn(std::chrono::seconds from_now) {
   char buf[32];
   std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
   return buf;
+}
+
+nlohmann::json ReadReport(const std::string& path) {
+  std::ifstream in(path);
+  return nlohmann::json::parse(in, nullptr, false);
 }
 
 }  // namespace baton::examples::testing

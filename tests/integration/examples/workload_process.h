@@ -2,35 +2,43 @@
 
 #include <chrono>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
 #include "child_process.h"
-#include "relay_process.h"
 
 namespace baton::examples::testing {
 
-// An example workload binary (session, business) on a loopback address with
-// free ports it picked itself, parsed from its "<name>: listening" line
-// ("serve=HOST:PORT ... drain=HOST:PORT/..."), and a drain-contract client.
+// An HTTP answer from a workload's drain endpoint: status 0 when unreachable.
+struct DrainAnswer {
+  int status = 0;
+  nlohmann::json body;
+};
+
+// An example workload binary (relay, session, business) on a loopback address
+// with free ports it picked itself, parsed from its "<name>: listening" line
+// ("<serve_key>=HOST:PORT ... drain=HOST:PORT/..."), and a drain-contract client.
 class WorkloadProcess {
  public:
-  // `serve_key` names the serving address in the startup line: "registry"
-  // for session, "http" for business.
+  // `serve_key` names the serving address in the startup line: "sessions"
+  // for relay, "registry" for session, "http" for business.
   WorkloadProcess(const std::string& program, const std::string& name, const std::string& serve_key,
                   const std::string& host, const std::string& log_prefix,
                   const std::vector<std::string>& extra_args = {});
 
+  // False if the program did not print its listening line within 10 s.
   bool started() const { return serve_port_ > 0 && drain_port_ > 0; }
   const std::string& host() const { return host_; }
   int serve_port() const { return serve_port_; }
   std::string serve_address() const { return host_ + ":" + std::to_string(serve_port_); }
   ChildProcess& process() { return *process_; }
 
-  DrainAnswer Get(const std::string& query = "") const;
-  DrainAnswer Post(const std::string& verb, const std::string& body) const;
-  // Long-polls until sessions <= target (or == target when exact); the last
-  // count seen, or -1 if the endpoint never answered.
+  DrainAnswer Get(const std::string& query = "", const std::string& token = "") const;
+  DrainAnswer Post(const std::string& verb, const std::string& body,
+                   const std::string& token = "") const;
+  // Long-polls until sessions <= target (or == target when exact), bounded by
+  // timeout; the last count seen, or -1 if the endpoint never answered.
   long WaitForSessions(long target, bool exact, std::chrono::milliseconds timeout) const;
 
  private:
@@ -47,5 +55,8 @@ std::string WorkloadDirectoryJson(
 
 // RFC 3339 (UTC, whole seconds) `from_now` in the future.
 std::string DrainDeadlineIn(std::chrono::seconds from_now);
+
+// A load generator's --report file; a discarded (null) value if unreadable.
+nlohmann::json ReadReport(const std::string& path);
 
 }  // namespace baton::examples::testing
