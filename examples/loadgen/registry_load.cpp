@@ -37,7 +37,8 @@ void RegistryLoad::RefreshRoutes() {
   source_.Refresh();
   std::vector<std::pair<HostPort, int>> listed;
   for (const auto& target : source_.targets()) {
-    std::string key = target.address.ToString();
+    // Keyed by pod too: a pod IP is reused, possibly by a pod of another shard.
+    std::string key = target.pod + "@" + target.address.ToString();
     {
       std::lock_guard lock(mu_);
       auto it = shard_of_.find(key);
@@ -174,6 +175,13 @@ RegistryLoad::Outcome RegistryLoad::Lookup(const User& user, OperationReport& re
       if (r2->status >= 500) {
         ++report.retries;
         Pause();
+        continue;
+      }
+      if (r2->status == 421) {
+        // The previous pod is gone and its address serves another shard now.
+        std::lock_guard lock(mu_);
+        routes_->ForgetPrevious(user.shard);
+        ++report.retries;
         continue;
       }
     }

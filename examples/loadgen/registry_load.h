@@ -70,7 +70,7 @@ class RegistryLoad {
   std::vector<User> users_;
   std::mutex mu_;  // guards routes_ and shard_of_
   std::optional<ShardRoutes> routes_;
-  std::map<std::string, int> shard_of_;  // address -> shard, from /info
+  std::map<std::string, int> shard_of_;  // "pod@address" -> shard, from /info
   std::atomic<bool> stop_{false};
 };
 

@@ -378,7 +378,9 @@ void RegistryServer::ApplyDrain(const DrainSnapshot& s) {
       directory_ && directory_->current() ? &*directory_->current() : nullptr;
   auto target = ResolveSuccessor(s.drain->successor, bound_port_, directory);
   if (target && target->ToString() == self_) target.reset();
-  if (!target) {
+  const bool retry = s.generation == resolved_generation_;
+  resolved_generation_ = s.generation;
+  if (!target && !retry) {
     std::fprintf(stderr,
                  "session: drain without a usable successor (%s): nothing can be handed over\n",
                  s.drain->successor.empty() ? "none given" : s.drain->successor.c_str());
@@ -456,6 +458,12 @@ void RegistryServer::HandoverLoop() {
     }
     DrainSnapshot s = drain_.Read();
     auto now = Clock::now();
+    if (s.draining() && !target_ && s.generation == applied && now >= retry_at) {
+      // A successor named by pod name may reach the directory file a moment
+      // after the drain request: look it up again rather than never moving.
+      ApplyDrain(s);
+      if (!target_) retry_at = now + std::chrono::milliseconds(200);
+    }
     if (s.generation != applied) {
       ApplyDrain(s);
       if (s.draining()) {

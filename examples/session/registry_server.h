@@ -45,6 +45,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstddef>
+#include <cstdint>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -149,7 +150,8 @@ class RegistryServer {
   bool begun_ = false;
   bool ended_ = false;
   std::size_t moved_ = 0;
-  int last_refusal_ = 200;  // logs a refusing successor once, not every retry
+  int last_refusal_ = 200;                 // logs a refusing successor once, not every retry
+  std::uint64_t resolved_generation_ = 0;  // the drain last resolved (logs once)
 };
 
 }  // namespace baton::examples::session
