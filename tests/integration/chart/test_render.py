@@ -1,0 +1,111 @@
+"""helm lint and helm template: the chart renders what the operator needs,
+and its schema refuses values that would render something broken."""
+import json
+
+import pytest
+
+from conftest import CHART, helm, render
+
+
+def by_kind(objects, kind):
+    return [o for o in objects if o["kind"] == kind]
+
+
+def test_lint_strict_passes():
+    out = helm("lint", "--strict", str(CHART)).stdout
+    assert "1 chart(s) linted, 0 chart(s) failed" in out, out
+
+
+def test_lint_strict_passes_with_every_option_on():
+    out = helm("lint", "--strict", str(CHART), "--set", "metrics.serviceMonitor.enabled=true",
+               "--set-json", 'watchNamespaces=["a","b"]').stdout
+    assert "0 chart(s) failed" in out, out
+
+
+def test_default_render_is_cluster_wide_with_two_leader_elected_replicas():
+    objects = render("baton-system")
+    kinds = sorted(o["kind"] for o in objects)
+    assert kinds == ["ClusterRole", "ClusterRoleBinding", "Deployment", "Role", "RoleBinding",
+                     "Service", "ServiceAccount"], kinds
+    [dep] = by_kind(objects, "Deployment")
+    assert dep["spec"]["replicas"] == 2
+    [c] = dep["spec"]["template"]["spec"]["containers"]
+    assert "--leader-elect=true" in c["args"]
+    assert "--leader-election-namespace=$(POD_NAMESPACE)" in c["args"]
+    assert not any(a.startswith("--namespaces") for a in c["args"])
+    probes = {c["livenessProbe"]["httpGet"]["path"], c["readinessProbe"]["httpGet"]["path"]}
+    assert probes == {"/healthz", "/readyz"}
+    assert c["livenessProbe"]["httpGet"]["port"] == "health"
+    assert "--health-probe-bind-address=:8081" in c["args"]
+    assert "--metrics-bind-address=:8080" in c["args"]
+    [svc] = by_kind(objects, "Service")
+    assert svc["spec"]["ports"][0]["targetPort"] == "metrics"
+
+
+def test_restricted_security_context():
+    [dep] = by_kind(render("baton-system"), "Deployment")
+    pod = dep["spec"]["template"]["spec"]
+    assert pod["securityContext"]["runAsNonRoot"] is True
+    assert pod["securityContext"]["seccompProfile"] == {"type": "RuntimeDefault"}
+    sc = pod["containers"][0]["securityContext"]
+    assert sc["allowPrivilegeEscalation"] is False
+    assert sc["readOnlyRootFilesystem"] is True
+    assert sc["capabilities"] == {"drop": ["ALL"]}
+
+
+def test_watch_namespaces_give_one_role_per_namespace_and_no_cluster_role():
+    objects = render("ops", {"watchNamespaces": ["team-a", "team-b"]})
+    assert not by_kind(objects, "ClusterRole") and not by_kind(objects, "ClusterRoleBinding")
+    roles = {(r["metadata"]["namespace"], r["metadata"]["name"]) for r in by_kind(objects, "Role")}
+    assert roles == {("team-a", "baton"), ("team-b", "baton"), ("ops", "baton-self")}
+    for rb in by_kind(objects, "RoleBinding"):
+        assert rb["subjects"] == [{"kind": "ServiceAccount", "name": "baton", "namespace": "ops"}]
+    [dep] = by_kind(objects, "Deployment")
+    assert "--namespaces=team-a,team-b" in dep["spec"]["template"]["spec"]["containers"][0]["args"]
+
+
+def test_no_rule_touches_secrets_or_uses_wildcards():
+    for values in ({}, {"watchNamespaces": ["a"]}):
+        for role in [o for o in render("ops", values) if o["kind"] in ("Role", "ClusterRole")]:
+            for rule in role["rules"]:
+                assert "*" not in rule["verbs"] + rule["resources"] + rule["apiGroups"], rule
+                assert "secrets" not in rule["resources"], rule
+                if "serviceaccounts/token" in rule["resources"]:
+                    assert rule["resourceNames"] == ["baton"] and rule["verbs"] == ["create"]
+
+
+def test_service_monitor_is_optional():
+    assert not by_kind(render("ops"), "ServiceMonitor")
+    [sm] = by_kind(render("ops", {"metrics.serviceMonitor.enabled": True,
+                                  "metrics.serviceMonitor.labels": {"release": "prom"}}),
+                   "ServiceMonitor")
+    assert sm["metadata"]["labels"]["release"] == "prom"
+    assert sm["spec"]["endpoints"][0]["port"] == "metrics"
+
+
+def test_dashboard_configmap_carries_the_chart_dashboards():
+    dashboards = sorted((CHART / "dashboards").glob("*.json"))
+    if not dashboards:
+        r = helm("template", "b", str(CHART), "--set", "grafanaDashboard.enabled=true",
+                 check=False)
+        assert r.returncode != 0 and "no dashboards/*.json" in r.stderr
+        return
+    [cm] = by_kind(render("ops", {"grafanaDashboard.enabled": True}), "ConfigMap")
+    assert cm["metadata"]["labels"]["grafana_dashboard"] == "1"
+    for path in dashboards:
+        assert json.loads(cm["data"][path.name]) == json.loads(path.read_text())
+
+
+@pytest.mark.parametrize("key,value", [
+    ("replicaCount", -1),
+    ("logFormat", "xml"),
+    ("watchNamespaces", ["Not_A_Namespace"]),
+    ("metrics.port", 70000),
+    ("noSuchValue", True),
+    ("image.pullPolicy", "Sometimes"),
+])
+def test_schema_refuses_bad_values(key, value):
+    r = helm("template", "b", str(CHART), "--set-json", f"{key}={json.dumps(value)}",
+             check=False)
+    assert r.returncode != 0, f"{key}={value} was accepted"
+    assert "schema" in r.stderr.lower(), r.stderr
