@@ -1,0 +1,187 @@
+"""Control-plane faults in the middle of a rollout (issue 13): while a
+RelayTier of 3 relays holding 300 live sessions rolls v1 -> v2, at the start
+of each of its three drains one fault hits the control plane:
+
+  (a) kube-apiserver is restarted;
+  (b) etcd is compacted to its current revision and kube-apiserver restarted,
+      so that every watch resumes from a compacted resourceVersion and gets a
+      real 410 Gone (the watch cache is off: no cache answers in etcd's place);
+  (c) etcd is unreachable for a few seconds.
+
+Each time the rollout completes, nothing is done twice (each relay logs at
+most one drain beginning; the audit log shows at most one successful delete
+of each pod by the operator) and the load generator loses no session.
+
+Needs a control plane of one's own: BATON_CLUSTER_FAULTS=1 (scripts/test sets
+it, with the watch cache off)."""
+import collections
+import json
+import os
+import pathlib
+import re
+import subprocess
+import time
+
+import pytest
+
+from harness import BUILD, REPO, wait_for
+
+REPLICAS = 3
+SESSIONS = 300
+THRESHOLD = 5
+DRAIN_PORT = 9090
+
+pytestmark = pytest.mark.skipif(
+    os.environ.get("BATON_CLUSTER_FAULTS") != "1",
+    reason="restarts kube-apiserver and stops etcd: needs BATON_CLUSTER_FAULTS=1 on a "
+           "control plane of one's own")
+
+
+def cluster_dir():
+    return pathlib.Path(os.environ.get("BATON_CLUSTER_DIR")
+                        or os.path.dirname(os.environ["KUBECONFIG"]))
+
+
+def cluster(*args):
+    env = dict(os.environ, BATON_WATCH_CACHE="false")
+    t0 = time.monotonic()
+    r = subprocess.run([str(REPO / "scripts" / "cluster"), *args], capture_output=True, text=True,
+                       timeout=150, env=env)
+    assert r.returncode == 0, f"scripts/cluster {' '.join(args)}: {r.stderr}"
+    return time.monotonic() - t0
+
+
+def relay_tier(version):
+    return {
+        "apiVersion": "baton.dev/v1alpha1",
+        "kind": "RelayTier",
+        "metadata": {"name": "relay"},
+        "spec": {
+            "replicas": REPLICAS,
+            "servingPort": 7000,
+            "template": {
+                "metadata": {"labels": {"app": "relay"},
+                             "annotations": {"baton.dev/pod-runner": "true"}},
+                "spec": {"containers": [{
+                    "name": "relay",
+                    "image": f"relay:{version}",
+                    "args": ["--host", "$(POD_IP)", "--port", "7000",
+                             "--drain-port", str(DRAIN_PORT), "--version", "$(IMAGE_TAG)",
+                             "--max-sessions", "2000"],
+                    "ports": [{"name": "chat", "containerPort": 7000},
+                              {"name": "drain", "containerPort": DRAIN_PORT}],
+                    "readinessProbe": {"tcpSocket": {"port": "chat"}},
+                }]},
+            },
+            # Slow enough that each fault lands while a drain is under way.
+            "drain": {"port": DRAIN_PORT, "sessionThreshold": THRESHOLD,
+                      "pollIntervalSeconds": 1, "timeoutSeconds": 600,
+                      "onTimeout": "Pause", "sessionsPerSecond": 25},
+            "rollout": {"maxSurge": 1, "maxUnavailable": 0, "maxConcurrentDrains": 1,
+                        "minReadySeconds": 1, "progressDeadlineSeconds": 300},
+        },
+    }
+
+
+def drains_begun(h):
+    """pod name -> how many times its relay logged a drain beginning."""
+    out = {}
+    for f in h.pod_logs.glob(f"{h.ns}_*.log"):
+        n = len(re.findall(r"drain: start requested .*began=1", f.read_text(errors="replace")))
+        if n:
+            out[f.stem[len(h.ns) + 1:]] = n
+    return out
+
+
+def operator_writes(ns):
+    """(verb, pod) -> successful pod creates/deletes by the operator in `ns`,
+    from the API server's audit log."""
+    path = os.environ.get("BATON_AUDIT_LOG") or str(cluster_dir() / "logs" / "audit.log")
+    counts = collections.Counter()
+    with open(path, errors="replace") as f:
+        for line in f:
+            if f'"namespace":"{ns}"' not in line or '"userAgent":"baton/' not in line:
+                continue
+            e = json.loads(line)
+            ref = e.get("objectRef", {})
+            if (e.get("stage") == "ResponseComplete" and ref.get("resource") == "pods"
+                    and not ref.get("subresource") and e.get("verb") in ("create", "delete")
+                    and e.get("responseStatus", {}).get("code", 500) < 300):
+                counts[(e["verb"], ref.get("name"))] += 1
+    return counts
+
+
+def healthy(h, generation):
+    try:
+        s = h.get_tier("relaytiers", "relay").get("status", {})
+    except Exception:  # the API may be down right now
+        return False
+    return (s.get("observedGeneration") == generation and s.get("phase") == "Healthy"
+            and s.get("updatedReplicas") == REPLICAS and s.get("replicas") == REPLICAS)
+
+
+def test_rollout_survives_apiserver_restart_410_and_etcd_outage(harness):
+    h = harness
+    h.start_pod_runner("relay")
+    operator = h.start_operator()
+    h.apply_tier(relay_tier("v1"))
+    wait_for("3 serving relays in the directory",
+             lambda: (d := h.directory()) and len(d["endpoints"]) == REPLICAS, 90)
+    gen1 = h.get_tier("relaytiers", "relay")["metadata"]["generation"]
+    wait_for("v1 healthy", lambda: healthy(h, gen1), 60)
+    v1 = {p.metadata.name for p in h.core.list_namespaced_pod(h.ns).items}
+
+    report = h.tmp / "loadgen.json"
+    loadgen = h.start("loadgen", [BUILD / "examples" / "loadgen" / "loadgen",
+                                  "--directory", h.tmp / "directory.json",
+                                  "--sessions", SESSIONS, "--rate", 100, "--duration", 600,
+                                  "--settle", 3, "--report", report])
+    loadgen.wait_for_line("established", 60)
+    h.apply_tier(relay_tier("v2"))
+    gen2 = h.get_tier("relaytiers", "relay")["metadata"]["generation"]
+
+    def apiserver_restart():
+        return cluster("restart-apiserver")
+
+    def gone():
+        cluster("compact")
+        return cluster("restart-apiserver")
+
+    def etcd_outage():
+        took = cluster("stop-etcd")
+        time.sleep(5)
+        return took + 5 + cluster("start-etcd")
+
+    timings = {}
+    for n, (name, fault) in enumerate([("apiserver restart", apiserver_restart),
+                                       ("410 Gone", gone), ("etcd outage", etcd_outage)], 1):
+        wait_for(f"drain {n} to begin", lambda: len(drains_begun(h)) >= n, 120, interval=0.1)
+        timings[name] = round(fault(), 1)
+    print(f"faults (s): {timings}")
+
+    wait_for("the rollout to v2 to complete", lambda: healthy(h, gen2), 240, interval=0.5)
+    pods = h.core.list_namespaced_pod(h.ns).items
+    assert len(pods) == REPLICAS
+    assert all(p.spec.containers[0].image == "relay:v2" for p in pods)
+    assert not v1 & {p.metadata.name for p in pods}
+
+    # Nothing done twice: each old relay began draining once, and was deleted
+    # (successfully) at most once by the operator.
+    begun = drains_begun(h)
+    assert set(begun) == v1, begun
+    assert all(n == 1 for n in begun.values()), begun
+    writes = operator_writes(h.ns)
+    twice = {k: n for k, n in writes.items() if n > 1}
+    assert not twice, twice
+    # Each deleted relay held at most the threshold when it got SIGTERM.
+    counts = h.sigterm_counts()
+    assert set(counts) == v1 and all(k <= THRESHOLD for k in counts.values()), counts
+
+    # The 410 was real: the operator's watches had to list again.
+    assert "relisting" in operator.output(), operator.output()[-4000:]
+    assert operator.proc.poll() is None, operator.output()[-4000:]
+
+    assert loadgen.stop(sig=2, timeout=60) == 0, loadgen.output()
+    r = json.loads(report.read_text())
+    assert r["sessionsLost"] == 0 and r["sessionsFailed"] == 0, r
+    assert r["messages"]["lost"] == 0 and r["messages"]["duplicated"] == 0, r
