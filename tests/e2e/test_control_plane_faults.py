@@ -25,11 +25,11 @@ import time
 import pytest
 
 from harness import BUILD, REPO, wait_for
+from tiers import relay_tier as base_tier
 
 REPLICAS = 3
 SESSIONS = 300
 THRESHOLD = 5
-DRAIN_PORT = 9090
 
 pytestmark = pytest.mark.skipif(
     os.environ.get("BATON_CLUSTER_FAULTS") != "1",
@@ -52,35 +52,9 @@ def cluster(*args):
 
 
 def relay_tier(version):
-    return {
-        "apiVersion": "baton.dev/v1alpha1",
-        "kind": "RelayTier",
-        "metadata": {"name": "relay"},
-        "spec": {
-            "replicas": REPLICAS,
-            "servingPort": 7000,
-            "template": {
-                "metadata": {"labels": {"app": "relay"},
-                             "annotations": {"baton.dev/pod-runner": "true"}},
-                "spec": {"containers": [{
-                    "name": "relay",
-                    "image": f"relay:{version}",
-                    "args": ["--host", "$(POD_IP)", "--port", "7000",
-                             "--drain-port", str(DRAIN_PORT), "--version", "$(IMAGE_TAG)",
-                             "--max-sessions", "2000"],
-                    "ports": [{"name": "chat", "containerPort": 7000},
-                              {"name": "drain", "containerPort": DRAIN_PORT}],
-                    "readinessProbe": {"tcpSocket": {"port": "chat"}},
-                }]},
-            },
-            # Slow enough that each fault lands while a drain is under way.
-            "drain": {"port": DRAIN_PORT, "sessionThreshold": THRESHOLD,
-                      "pollIntervalSeconds": 1, "timeoutSeconds": 600,
-                      "onTimeout": "Pause", "sessionsPerSecond": 25},
-            "rollout": {"maxSurge": 1, "maxUnavailable": 0, "maxConcurrentDrains": 1,
-                        "minReadySeconds": 1, "progressDeadlineSeconds": 300},
-        },
-    }
+    # Slow enough that each fault lands while a drain is under way.
+    return base_tier(version, replicas=REPLICAS, threshold=THRESHOLD, pace=25, max_sessions=2000,
+                     progressDeadlineSeconds=300)
 
 
 def drains_begun(h):

@@ -14,12 +14,13 @@ import urllib.request
 from kubernetes import client
 
 from harness import BUILD, wait_for
+from tiers import DRAIN_PORT
+from tiers import relay_tier as base_tier
 
 AUDIENCE = "relay.drain.baton.dev"
 REPLICAS = 3
 SESSIONS = 300
 THRESHOLD = 5
-DRAIN_PORT = 9090
 
 
 def setup_identities(h):
@@ -38,41 +39,12 @@ def setup_identities(h):
 
 
 def relay_tier(h, version, audience):
-    return {
-        "apiVersion": "baton.dev/v1alpha1",
-        "kind": "RelayTier",
-        "metadata": {"name": "relay"},
-        "spec": {
-            "replicas": REPLICAS,
-            "servingPort": 7000,
-            "template": {
-                "metadata": {"labels": {"app": "relay"},
-                             "annotations": {"baton.dev/pod-runner": "true"}},
-                "spec": {
-                    "serviceAccountName": "relay",
-                    "containers": [{
-                        "name": "relay",
-                        "image": f"relay:{version}",
-                        "args": ["--host", "$(POD_IP)", "--port", "7000",
-                                 "--drain-port", str(DRAIN_PORT), "--version", "$(IMAGE_TAG)",
-                                 "--max-sessions", "2000",
-                                 "--token-review-kubeconfig", "$(POD_KUBECONFIG)",
-                                 "--drain-audience", AUDIENCE,
-                                 "--drain-allowed-identity",
-                                 f"system:serviceaccount:{h.ns}:baton-operator"],
-                        "ports": [{"name": "chat", "containerPort": 7000},
-                                  {"name": "drain", "containerPort": DRAIN_PORT}],
-                        "readinessProbe": {"tcpSocket": {"port": "chat"}},
-                    }]},
-            },
-            "drain": {"port": DRAIN_PORT, "sessionThreshold": THRESHOLD,
-                      "pollIntervalSeconds": 1, "timeoutSeconds": 300,
-                      "onTimeout": "Pause", "sessionsPerSecond": 200,
-                      "auth": {"type": "ServiceAccountToken", "audience": audience}},
-            "rollout": {"maxSurge": 1, "maxUnavailable": 0, "maxConcurrentDrains": 1,
-                        "minReadySeconds": 1, "progressDeadlineSeconds": 120},
-        },
-    }
+    return base_tier(version, replicas=REPLICAS, threshold=THRESHOLD, timeout=300,
+                     max_sessions=2000, service_account="relay",
+                     auth={"type": "ServiceAccountToken", "audience": audience},
+                     extra_args=("--token-review-kubeconfig", "$(POD_KUBECONFIG)",
+                                 "--drain-audience", AUDIENCE, "--drain-allowed-identity",
+                                 f"system:serviceaccount:{h.ns}:baton-operator"))
 
 
 def start(h):

@@ -18,11 +18,12 @@ from kubernetes import client
 from kubernetes.client.rest import ApiException
 
 from harness import BUILD, DrainWatcher, wait_for
+from tiers import DRAIN_PORT
+from tiers import relay_tier as base_tier
 
 REPLICAS = 3
 SESSIONS = 600
 THRESHOLD = 5
-DRAIN_PORT = 9090
 PACE = 40  # sessions per second: a relay of ~200 sessions drains for ~5 s
 LEASE_S = 4
 RENEW_MS = 3000
@@ -31,34 +32,8 @@ TAKEOVER_BOUND_S = LEASE_S + 2 * RETRY_MS / 1000
 
 
 def relay_tier(version):
-    return {
-        "apiVersion": "baton.dev/v1alpha1",
-        "kind": "RelayTier",
-        "metadata": {"name": "relay"},
-        "spec": {
-            "replicas": REPLICAS,
-            "servingPort": 7000,
-            "template": {
-                "metadata": {"labels": {"app": "relay"},
-                             "annotations": {"baton.dev/pod-runner": "true"}},
-                "spec": {"containers": [{
-                    "name": "relay",
-                    "image": f"relay:{version}",
-                    "args": ["--host", "$(POD_IP)", "--port", "7000",
-                             "--drain-port", str(DRAIN_PORT), "--version", "$(IMAGE_TAG)",
-                             "--max-sessions", "2000"],
-                    "ports": [{"name": "chat", "containerPort": 7000},
-                              {"name": "drain", "containerPort": DRAIN_PORT}],
-                    "readinessProbe": {"tcpSocket": {"port": "chat"}},
-                }]},
-            },
-            "drain": {"port": DRAIN_PORT, "sessionThreshold": THRESHOLD,
-                      "pollIntervalSeconds": 1, "timeoutSeconds": 300,
-                      "onTimeout": "Pause", "sessionsPerSecond": PACE},
-            "rollout": {"maxSurge": 1, "maxUnavailable": 0, "maxConcurrentDrains": 1,
-                        "minReadySeconds": 1, "progressDeadlineSeconds": 120},
-        },
-    }
+    return base_tier(version, replicas=REPLICAS, threshold=THRESHOLD, pace=PACE, timeout=300,
+                     max_sessions=2000)
 
 
 def start_replica(h, identity):

@@ -21,8 +21,9 @@ import time
 from kubernetes import watch
 
 from harness import BUILD, DrainWatcher, kubectl, wait_for
+from tiers import DRAIN_PORT
+from tiers import relay_tier as base_tier
 
-DRAIN_PORT = 9090
 THRESHOLD = 2
 PLURAL = "relaytiers"
 NAME = "relay"
@@ -31,36 +32,8 @@ OPERATOR_MANAGER = "baton-operator"
 
 def relay_tier(version="v1", replicas=3, pace=500, timeout=120, on_timeout="Pause",
                probe_port="chat", **rollout):
-    ro = {"maxSurge": 1, "maxUnavailable": 0, "maxConcurrentDrains": 1,
-          "minReadySeconds": 1, "progressDeadlineSeconds": 120}
-    ro.update(rollout)
-    return {
-        "apiVersion": "baton.dev/v1alpha1",
-        "kind": "RelayTier",
-        "metadata": {"name": NAME},
-        "spec": {
-            "replicas": replicas,
-            "servingPort": 7000,
-            "template": {
-                "metadata": {"labels": {"app": "relay"},
-                             "annotations": {"baton.dev/pod-runner": "true"}},
-                "spec": {"containers": [{
-                    "name": "relay",
-                    "image": f"relay:{version}",
-                    "args": ["--host", "$(POD_IP)", "--port", "7000",
-                             "--drain-port", str(DRAIN_PORT), "--version", "$(IMAGE_TAG)",
-                             "--max-sessions", "3000"],
-                    "ports": [{"name": "chat", "containerPort": 7000},
-                              {"name": "drain", "containerPort": DRAIN_PORT}],
-                    "readinessProbe": {"tcpSocket": {"port": probe_port}},
-                }]},
-            },
-            "drain": {"port": DRAIN_PORT, "sessionThreshold": THRESHOLD,
-                      "pollIntervalSeconds": 1, "timeoutSeconds": timeout,
-                      "onTimeout": on_timeout, "sessionsPerSecond": pace},
-            "rollout": ro,
-        },
-    }
+    return base_tier(version, replicas=replicas, threshold=THRESHOLD, pace=pace, timeout=timeout,
+                     on_timeout=on_timeout, max_sessions=3000, probe_port=probe_port, **rollout)
 
 
 class Run:

@@ -6,42 +6,16 @@ import urllib.request
 import pytest
 
 from harness import BUILD, DrainWatcher, wait_for
+from tiers import DRAIN_PORT
+from tiers import relay_tier as base_tier
 
 THRESHOLD = 5
 REPLICAS = 4
 SESSIONS = 2000
-DRAIN_PORT = 9090
 
 
 def relay_tier(version, pace=200):
-    return {
-        "apiVersion": "baton.dev/v1alpha1",
-        "kind": "RelayTier",
-        "metadata": {"name": "relay"},
-        "spec": {
-            "replicas": REPLICAS,
-            "servingPort": 7000,
-            "template": {
-                "metadata": {"labels": {"app": "relay"},
-                             "annotations": {"baton.dev/pod-runner": "true"}},
-                "spec": {"containers": [{
-                    "name": "relay",
-                    "image": f"relay:{version}",
-                    "args": ["--host", "$(POD_IP)", "--port", "7000",
-                             "--drain-port", str(DRAIN_PORT), "--version", "$(IMAGE_TAG)",
-                             "--max-sessions", "5000"],
-                    "ports": [{"name": "chat", "containerPort": 7000},
-                              {"name": "drain", "containerPort": DRAIN_PORT}],
-                    "readinessProbe": {"tcpSocket": {"port": "chat"}},
-                }]},
-            },
-            "drain": {"port": DRAIN_PORT, "sessionThreshold": THRESHOLD,
-                      "pollIntervalSeconds": 1, "timeoutSeconds": 600,
-                      "onTimeout": "Pause", "sessionsPerSecond": pace},
-            "rollout": {"maxSurge": 1, "maxUnavailable": 0, "maxConcurrentDrains": 1,
-                        "minReadySeconds": 1, "progressDeadlineSeconds": 120},
-        },
-    }
+    return base_tier(version, replicas=REPLICAS, threshold=THRESHOLD, pace=pace)
 
 
 def rollout_done(h, generation):

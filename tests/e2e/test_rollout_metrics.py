@@ -9,44 +9,18 @@ import time
 import urllib.request
 
 from harness import BUILD, KUBECTL, wait_for
+from tiers import relay_tier as base_tier
 
 REPLICAS = 3
 SESSIONS = 900
-DRAIN_PORT = 9090
-
-
-def relay_tier(version, pace=120):
-    return {
-        "apiVersion": "baton.dev/v1alpha1",
-        "kind": "RelayTier",
-        "metadata": {"name": "relay"},
-        "spec": {
-            "replicas": REPLICAS,
-            "servingPort": 7000,
-            "template": {
-                "metadata": {"labels": {"app": "relay"},
-                             "annotations": {"baton.dev/pod-runner": "true"}},
-                "spec": {"containers": [{
-                    "name": "relay",
-                    "image": f"relay:{version}",
-                    "args": ["--host", "$(POD_IP)", "--port", "7000",
-                             "--drain-port", str(DRAIN_PORT), "--version", "$(IMAGE_TAG)",
-                             "--max-sessions", "5000"],
-                    "ports": [{"name": "chat", "containerPort": 7000},
-                              {"name": "drain", "containerPort": DRAIN_PORT}],
-                    "readinessProbe": {"tcpSocket": {"port": "chat"}},
-                }]},
-            },
-            "drain": {"port": DRAIN_PORT, "sessionThreshold": 5, "pollIntervalSeconds": 1,
-                      "timeoutSeconds": 300, "onTimeout": "Pause", "sessionsPerSecond": pace},
-            "rollout": {"maxSurge": 1, "maxUnavailable": 0, "maxConcurrentDrains": 1,
-                        "minReadySeconds": 1, "progressDeadlineSeconds": 120},
-        },
-    }
 
 
 SAMPLE = re.compile(r'^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$')
 LABEL = re.compile(r'([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"')
+
+
+def relay_tier(version, pace=120):
+    return base_tier(version, replicas=REPLICAS, pace=pace, timeout=300)
 
 
 def scrape(port):
