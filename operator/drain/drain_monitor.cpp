@@ -102,7 +102,6 @@ void DrainMonitor::OnAnswer(const std::string& key, uint64_t generation, DrainRe
   bool changed = false;
   {
     std::lock_guard lock(mu_);
-    --in_flight_;
     auto it = entries_.find(key);
     if (it != entries_.end() && it->second.generation == generation) {
       Entry& e = it->second;
@@ -118,9 +117,14 @@ void DrainMonitor::OnAnswer(const std::string& key, uint64_t generation, DrainRe
       }
       e.latest = std::move(reading);
     }
-    cv_.notify_all();
   }
   if (changed && on_change_) on_change_(key);
+  // Only now may Stop() return and the monitor be destroyed: counted down
+  // before on_change_, a stopping monitor could be freed under the callback
+  // (seen as a double free at exit in the drain-fault tests).
+  std::lock_guard lock(mu_);
+  --in_flight_;
+  cv_.notify_all();
 }
 
 void DrainMonitor::Loop() {

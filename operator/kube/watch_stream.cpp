@@ -64,6 +64,13 @@ void WatchFrameDecoder::Feed(std::string_view bytes,
         ++depth_;
       } else if (c == '}' || c == ']') {
         if (--depth_ == 0) {
+          // Brackets are counted, not matched; but an event is an object,
+          // so its last closer must be '}' (found by fuzzing: "{]" made a
+          // frame that was no object at all).
+          if (c != '}') {
+            failed_ = true;
+            throw WatchFrameError("watch stream: an event closed by ']'");
+          }
           ++i;
           complete = true;
           break;

@@ -95,6 +95,16 @@ TEST(WatchFrameDecoder, RejectsGarbageBetweenObjects) {
   EXPECT_EQ(FeedAll(d, {"{\"a\":1}"}).size(), 1u);
 }
 
+TEST(WatchFrameDecoder, RejectsAnEventClosedByABracket) {
+  // Found by fuzz_watch_frames: "{ ... ]" was handed on as a frame.
+  WatchFrameDecoder d;
+  EXPECT_THROW(FeedAll(d, {"{\"a\":[1]]"}), WatchFrameError);
+  WatchFrameDecoder split;
+  EXPECT_THROW(FeedAll(split, {"{\"a\":[1", "]]"}), WatchFrameError);
+  WatchFrameDecoder nested;  // a ']' inside the object is fine
+  EXPECT_EQ(FeedAll(nested, {"{\"a\":[1]}"}).size(), 1u);
+}
+
 TEST(WatchFrameDecoder, RejectsAFrameAboveTheLimit) {
   WatchFrameDecoder d(64);
   EXPECT_THROW(FeedAll(d, {"{\"k\":\"" + std::string(100, 'x') + "\"}"}), WatchFrameError);
