@@ -9,6 +9,7 @@
 #include "api/contract.h"
 #include "api/rfc3339.h"
 #include "api/tier_types.h"
+#include "controller/tier_resource.h"
 #include "kube/rest_client.h"
 #include "plugin/pod_tree.h"
 #include "plugin/spec_edits.h"
@@ -16,18 +17,6 @@
 
 namespace baton::plugin {
 namespace {
-
-const kube::Resource& ResourceOf(api::TierKind kind) {
-  switch (kind) {
-    case api::TierKind::kRelay:
-      return kube::resources::kRelayTiers;
-    case api::TierKind::kSession:
-      return kube::resources::kSessionTiers;
-    case api::TierKind::kBusiness:
-      return kube::resources::kBusinessTiers;
-  }
-  return kube::resources::kRelayTiers;
-}
 
 struct Found {
   api::TierKind kind = api::TierKind::kRelay;
@@ -48,7 +37,7 @@ Found FindTier(kube::RestClient& client, const std::string& ns, const std::strin
     if (!kind.empty() && kind != names.singular) continue;
     auto k = *api::ParseTierKind(names.kind);
     try {
-      found.push_back({k, client.Get(ResourceOf(k), ns, name)});
+      found.push_back({k, client.Get(controller::TierResource(k), ns, name)});
     } catch (const kube::ApiError& e) {
       if (e.reason() != kube::Reason::NotFound) throw;
     }
@@ -99,7 +88,7 @@ int Status(const Invocation& inv, kube::RestClient& client, const std::string& n
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(500));
     try {
-      found.object = client.Get(ResourceOf(found.kind), ns, inv.target);
+      found.object = client.Get(controller::TierResource(found.kind), ns, inv.target);
     } catch (const kube::ApiError& e) {
       if (e.reason() != kube::Reason::NotFound) throw;
       err << "tier " << ns << "/" << inv.target << " was deleted" << std::endl;
@@ -149,7 +138,7 @@ kube::PatchOptions PluginPatch() {
 int EditSpec(const Invocation& inv, kube::RestClient& client, const std::string& ns,
              std::ostream& out, std::ostream& err) {
   auto found = FindTier(client, ns, inv.target, inv.kind);
-  const auto& resource = ResourceOf(found.kind);
+  const auto& resource = controller::TierResource(found.kind);
   const std::string what = std::string(api::NamesOf(found.kind).singular) + "/" + inv.target;
   if (inv.command == "pause" || inv.command == "resume") {
     bool pause = inv.command == "pause";

@@ -4,8 +4,7 @@ and the chart rendered with helm template. Nothing here fakes the API."""
 import glob
 import os
 import pathlib
-import subprocess
-import uuid
+import sys
 
 import pytest
 import yaml
@@ -14,9 +13,9 @@ from kubernetes import client, config
 REPO = pathlib.Path(__file__).resolve().parents[3]
 CHART = REPO / "charts" / "baton"
 BUILD = pathlib.Path(os.environ.get("BATON_BUILD_DIR", REPO / "build"))
-KUBECTL = os.environ.get("BATON_KUBECTL", "/usr/lib/google-cloud-sdk/bin/kubectl.1.33")
-if not os.access(KUBECTL, os.X_OK):
-    KUBECTL = "kubectl"
+
+sys.path.insert(0, str(REPO / "tests" / "support"))
+from kube_fixtures import KUBECONFIG, KUBECTL, apply_crds, fresh_namespace, kubectl, run  # noqa: E402,F401
 
 
 def _helm():
@@ -31,37 +30,6 @@ def _helm():
 
 
 HELM = _helm()
-
-
-def _kubeconfig():
-    path = os.environ.get("KUBECONFIG")
-    if path and os.path.exists(path):
-        return path
-    out = subprocess.run([str(REPO / "scripts" / "cluster"), "env"], capture_output=True,
-                         text=True)
-    for line in out.stdout.splitlines():
-        if "KUBECONFIG=" in line:
-            path = line.split("KUBECONFIG=", 1)[1].strip().strip("'\"")
-            if os.path.exists(path):
-                return path
-    pytest.exit("no control plane: set KUBECONFIG or run scripts/cluster up", returncode=2)
-
-
-KUBECONFIG = _kubeconfig()
-
-
-def run(argv, check=True, input=None, env=None, timeout=120):
-    result = subprocess.run([str(a) for a in argv], capture_output=True, text=True,
-                            input=input, env=env, timeout=timeout)
-    if check and result.returncode != 0:
-        raise AssertionError(f"{' '.join(map(str, argv))} failed ({result.returncode}):\n"
-                             f"{result.stdout}\n{result.stderr}")
-    return result
-
-
-def kubectl(*args, check=True, input=None, kubeconfig=None):
-    env = dict(os.environ, KUBECONFIG=kubeconfig or KUBECONFIG)
-    return run([KUBECTL, *args], check=check, input=input, env=env)
 
 
 def helm(*args, check=True):
@@ -90,18 +58,10 @@ def api():
 @pytest.fixture(scope="session")
 def crds(api):
     """The chart's CRDs (as `helm install` would create them), Established."""
-    kubectl("apply", "--server-side", "--force-conflicts", "--field-manager=baton-chart-test",
-            "-f", str(CHART / "crds"))
-    kubectl("wait", "--for=condition=Established", "--timeout=60s",
-            "crd/relaytiers.baton.dev", "crd/sessiontiers.baton.dev",
-            "crd/businesstiers.baton.dev")
+    apply_crds(CHART / "crds", "baton-chart-test")
 
 
 @pytest.fixture
 def namespace(api, crds):
     """A fresh namespace, deleted (without waiting) afterwards."""
-    core = client.CoreV1Api(api)
-    name = "chart-" + uuid.uuid4().hex[:8]
-    core.create_namespace(client.V1Namespace(metadata=client.V1ObjectMeta(name=name)))
-    yield name
-    kubectl("delete", "namespace", name, "--wait=false", check=False)
+    yield from fresh_namespace(api, "chart-")

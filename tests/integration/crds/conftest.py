@@ -7,10 +7,8 @@ local control plane is up. Nothing here fakes the API server.
 
 import copy
 import json
-import os
 import pathlib
-import subprocess
-import uuid
+import sys
 
 import pytest
 from kubernetes import client, config
@@ -22,37 +20,9 @@ TESTDATA = REPO / "tests" / "unit" / "api" / "testdata"
 GROUP = "baton.dev"
 VERSION = "v1alpha1"
 PLURALS = {"RelayTier": "relaytiers", "SessionTier": "sessiontiers", "BusinessTier": "businesstiers"}
-KUBECTL = os.environ.get("KUBECTL", "/usr/lib/google-cloud-sdk/bin/kubectl.1.33")
-if not os.access(KUBECTL, os.X_OK):
-    KUBECTL = "kubectl"
 
-
-def _kubeconfig():
-    path = os.environ.get("KUBECONFIG")
-    if path and os.path.exists(path):
-        return path
-    out = subprocess.run([str(REPO / "scripts" / "cluster"), "env"], capture_output=True,
-                         text=True)
-    for line in out.stdout.splitlines():
-        if "KUBECONFIG=" in line:
-            path = line.split("KUBECONFIG=", 1)[1].strip().strip("'\"")
-            if os.path.exists(path):
-                return path
-    pytest.exit("no control plane: set KUBECONFIG or run scripts/cluster up", returncode=2)
-
-
-KUBECONFIG = _kubeconfig()
-
-
-def kubectl(*args, check=True, input=None):
-    """Runs kubectl v1.33 against the test cluster; returns CompletedProcess."""
-    env = dict(os.environ, KUBECONFIG=KUBECONFIG)
-    result = subprocess.run([KUBECTL, *args], capture_output=True, text=True, env=env,
-                            input=input, timeout=120)
-    if check and result.returncode != 0:
-        raise AssertionError(f"kubectl {' '.join(args)} failed ({result.returncode}):\n"
-                             f"{result.stdout}\n{result.stderr}")
-    return result
+sys.path.insert(0, str(REPO / "tests" / "support"))
+from kube_fixtures import KUBECONFIG, apply_crds, fresh_namespace, kubectl  # noqa: E402,F401
 
 
 @pytest.fixture(scope="session")
@@ -64,22 +34,13 @@ def api_client():
 @pytest.fixture(scope="session")
 def crds_installed(api_client):
     """Applies crds/ with server-side apply and waits until each is Established."""
-    result = kubectl("apply", "--server-side", "--force-conflicts", "--field-manager=baton-crds",
-                     "-f", str(CRDS))
-    kubectl("wait", "--for=condition=Established", "--timeout=60s",
-            *[f"crd/{plural}.{GROUP}" for plural in PLURALS.values()])
-    return result.stdout
+    return apply_crds(CRDS, "baton-crds").stdout
 
 
 @pytest.fixture
 def namespace(api_client, crds_installed):
     """A fresh namespace for one test, deleted (without waiting) afterwards."""
-    core = client.CoreV1Api(api_client)
-    name = "crds-" + uuid.uuid4().hex[:10]
-    core.create_namespace(client.V1Namespace(metadata=client.V1ObjectMeta(
-        name=name, labels={"baton.dev/test": "crds"})))
-    yield name
-    core.delete_namespace(name, propagation_policy="Background")
+    yield from fresh_namespace(api_client, "crds-", labels={"baton.dev/test": "crds"})
 
 
 @pytest.fixture

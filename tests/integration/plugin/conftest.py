@@ -9,35 +9,18 @@ objects the API server holds."""
 import os
 import pathlib
 import subprocess
-import uuid
+import sys
 
 import pytest
 from kubernetes import client, config
 
 REPO = pathlib.Path(__file__).resolve().parents[3]
-KUBECTL = os.environ.get("BATON_KUBECTL", "/usr/lib/google-cloud-sdk/bin/kubectl.1.33")
-if not os.access(KUBECTL, os.X_OK):
-    KUBECTL = "kubectl"
 PLUGIN = os.environ.get("BATON_KUBECTL_BATON") or str(
     pathlib.Path(os.environ.get("BATON_BUILD_DIR", REPO / "build")) / "bin" / "kubectl-baton")
 
 
-def _kubeconfig():
-    path = os.environ.get("KUBECONFIG")
-    if path and os.path.exists(path):
-        return path
-    pytest.exit("no control plane: set KUBECONFIG (scripts/cluster env)", returncode=2)
-
-
-KUBECONFIG = _kubeconfig()
-
-
-def kubectl(*args, check=True):
-    r = subprocess.run([KUBECTL, *args], capture_output=True, text=True, timeout=120,
-                       env=dict(os.environ, KUBECONFIG=KUBECONFIG))
-    if check and r.returncode != 0:
-        raise AssertionError(f"kubectl {' '.join(args)}: {r.stderr}")
-    return r
+sys.path.insert(0, str(REPO / "tests" / "support"))
+from kube_fixtures import KUBECONFIG, KUBECTL, apply_crds, fresh_namespace, kubectl  # noqa: E402,F401
 
 
 @pytest.fixture(scope="session")
@@ -48,21 +31,13 @@ def api():
 
 @pytest.fixture(scope="session")
 def crds(api):
-    kubectl("apply", "--server-side", "--force-conflicts", "--field-manager=baton-plugin-test",
-            "-f", str(REPO / "crds"))
-    kubectl("wait", "--for=condition=Established", "--timeout=60s",
-            "crd/relaytiers.baton.dev", "crd/sessiontiers.baton.dev",
-            "crd/businesstiers.baton.dev")
+    apply_crds(REPO / "crds", "baton-plugin-test")
 
 
 @pytest.fixture
 def ns(api, crds):
-    core = client.CoreV1Api(api)
-    name = "plugin-" + uuid.uuid4().hex[:8]
-    core.create_namespace(client.V1Namespace(metadata=client.V1ObjectMeta(name=name)))
-    yield name
     # No operator runs here, so no finalizer holds anything back.
-    core.delete_namespace(name)
+    yield from fresh_namespace(api, "plugin-")
 
 
 @pytest.fixture
