@@ -13,6 +13,7 @@
 #include "drain_flags.h"
 #include "drain_http_server.h"
 #include "drain_state.h"
+#include "process_setup.h"
 
 namespace {
 
@@ -39,22 +40,12 @@ int main(int argc, char** argv) {
   app.add_option("--sigterm-grace", grace_seconds,
                  "at SIGTERM, seconds to let requests in flight finish before they are cut");
   drain_flags.Register(app);
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    int code = app.exit(e);
-    return code == 0 ? 0 : 2;
-  }
+  if (auto code = ex::ParseCommandLine(app, argc, argv)) return *code;
   drain_flags.DefaultHost(options.host);
   if (options.threads < 4) return Fail("--threads must be >= 4");
   if (grace_seconds < 0) return Fail("--sigterm-grace must be >= 0");
 
-  sigset_t mask;
-  sigemptyset(&mask);
-  sigaddset(&mask, SIGTERM);
-  sigaddset(&mask, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &mask, nullptr);
-  signal(SIGPIPE, SIG_IGN);
+  sigset_t mask = ex::BlockTerminationSignals();
 
   std::string instance_id = ex::NewInstanceId();
   ex::DrainState drain(instance_id, version);

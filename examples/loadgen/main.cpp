@@ -15,6 +15,7 @@
 #include "business_load.h"
 #include "fd_limit.h"
 #include "load_generator.h"
+#include "process_setup.h"
 #include "registry_load.h"
 
 namespace {
@@ -138,19 +139,9 @@ int main(int argc, char** argv) {
                            "ask the server to hold every request this long");
   business_cmd->add_option("--workers", business.workers, "threads issuing requests");
   app.require_subcommand(0, 1);
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    int code = app.exit(e);
-    return code == 0 ? 0 : 2;
-  }
+  if (auto code = ex::ParseCommandLine(app, argc, argv)) return *code;
 
-  sigset_t mask;
-  sigemptyset(&mask);
-  sigaddset(&mask, SIGTERM);
-  sigaddset(&mask, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &mask, nullptr);
-  signal(SIGPIPE, SIG_IGN);
+  ex::BlockTerminationSignals();
 
   if (registry_cmd->parsed()) {
     std::string bad = TakeTargets(registry_flags, registry.directory_path, registry.targets);

@@ -11,6 +11,7 @@
 #include "drain_http_server.h"
 #include "drain_state.h"
 #include "fd_limit.h"
+#include "process_setup.h"
 #include "relay_server.h"
 
 namespace {
@@ -35,13 +36,7 @@ int main(int argc, char** argv) {
   app.add_option("--port", options.port, "session port (0: any free port)");
   app.add_option("--max-sessions", options.max_sessions, "sessions this relay may hold");
   drain_flags.Register(app);
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    // --help exits 0, usage errors 2 (as before the switch to CLI11).
-    int code = app.exit(e);
-    return code == 0 ? 0 : 2;
-  }
+  if (auto code = ex::ParseCommandLine(app, argc, argv)) return *code;
   drain_flags.DefaultHost(options.host);
   if (options.max_sessions <= 0) return Fail("--max-sessions must be > 0");
 
@@ -51,12 +46,7 @@ int main(int argc, char** argv) {
 
   // Signals are read by the session loop through a signalfd, so every thread
   // (including the drain server's, started below) must have them blocked.
-  sigset_t mask;
-  sigemptyset(&mask);
-  sigaddset(&mask, SIGTERM);
-  sigaddset(&mask, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &mask, nullptr);
-  signal(SIGPIPE, SIG_IGN);
+  ex::BlockTerminationSignals();
 
   options.instance_id = ex::NewInstanceId();
   ex::DrainState drain(options.instance_id, version);

@@ -11,6 +11,7 @@
 #include "drain_flags.h"
 #include "drain_http_server.h"
 #include "drain_state.h"
+#include "process_setup.h"
 #include "registry_server.h"
 
 namespace {
@@ -39,24 +40,14 @@ int main(int argc, char** argv) {
                  "serving directory file, to resolve a successor given as a pod name");
   app.add_option("--threads", options.threads, "HTTP worker threads");
   drain_flags.Register(app);
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    int code = app.exit(e);
-    return code == 0 ? 0 : 2;
-  }
+  if (auto code = ex::ParseCommandLine(app, argc, argv)) return *code;
   drain_flags.DefaultHost(options.host);
   if (options.shards <= 0 || options.shard < 0 || options.shard >= options.shards)
     return Fail("--shard must be in 0..--shards-1");
   if (options.threads < 4) return Fail("--threads must be >= 4");
 
   // Signals are taken by sigwait below: block them in every thread first.
-  sigset_t mask;
-  sigemptyset(&mask);
-  sigaddset(&mask, SIGTERM);
-  sigaddset(&mask, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &mask, nullptr);
-  signal(SIGPIPE, SIG_IGN);
+  sigset_t mask = ex::BlockTerminationSignals();
 
   options.instance_id = ex::NewInstanceId();
   ex::DrainState drain(options.instance_id, version);
