@@ -50,8 +50,15 @@ TierController::TierController(kube::RestClient& client, kube::EventRecorder& re
   if (namespaces.empty()) namespaces.push_back("");  // all
   kube::InformerOptions tier_options;
   tier_options.resync_period = options_.resync;
+  // Watches end after 60-120 s rather than client-go's 5-10 min: a watch the
+  // API server keeps open after losing its own etcd watch delivers nothing
+  // until it ends (seen once in the etcd-outage test, with the watch cache
+  // off), and a rollout must not wait minutes on it. The cost is one
+  // re-watch a minute per informer.
+  tier_options.watch_timeout = std::chrono::seconds(60);
   kube::InformerOptions pod_options;
   pod_options.label_selector = std::string(api::kLabelTier);  // only pods of some tier
+  pod_options.watch_timeout = std::chrono::seconds(60);
   for (const auto& ns : namespaces) {
     for (const auto& names : api::kTierKinds) {
       auto kind = *api::ParseTierKind(names.kind);
