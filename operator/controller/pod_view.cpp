@@ -23,6 +23,16 @@ std::string Str(const nlohmann::json& j, const char* key) {
 
 }  // namespace
 
+std::string ControllerUidOf(const nlohmann::json& metadata) {
+  std::string uid;
+  if (auto it = metadata.find("ownerReferences"); it != metadata.end() && it->is_array()) {
+    for (const auto& ref : *it) {
+      if (ref.value("controller", false)) uid = Str(ref, "uid");
+    }
+  }
+  return uid;
+}
+
 PodView PodViewFromJson(const nlohmann::json& pod) {
   PodView v;
   static const nlohmann::json kEmpty = nlohmann::json::object();
@@ -41,11 +51,7 @@ PodView PodViewFromJson(const nlohmann::json& pod) {
         v.annotations[k] = val.get<std::string>();
     }
   }
-  if (auto it = meta.find("ownerReferences"); it != meta.end() && it->is_array()) {
-    for (const auto& ref : *it) {
-      if (ref.value("controller", false)) v.controller_uid = Str(ref, "uid");
-    }
-  }
+  v.controller_uid = ControllerUidOf(meta);
   if (auto t = api::ParseRfc3339(Str(meta, "creationTimestamp"))) v.created_at = *t;
   v.terminating = meta.contains("deletionTimestamp") && !meta["deletionTimestamp"].is_null();
   const auto& status = pod.contains("status") ? pod["status"] : kEmpty;

@@ -32,4 +32,8 @@ struct PodView {
 
 PodView PodViewFromJson(const nlohmann::json& pod);
 
+// The uid of the controlling owner (ownerReferences[controller=true]) in an
+// object's metadata; "" when there is none.
+std::string ControllerUidOf(const nlohmann::json& metadata);
+
 }  // namespace baton::controller

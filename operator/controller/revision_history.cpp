@@ -4,6 +4,7 @@
 
 #include "api/contract.h"
 #include "controller/pod_builder.h"
+#include "controller/pod_view.h"
 
 namespace baton::controller {
 
@@ -64,6 +65,7 @@ std::optional<StoredRevision> ParseStoredRevision(const nlohmann::json& object) 
   r.name = meta.value("name", "");
   r.hash = hash->get<std::string>();
   r.number = object.value("revision", std::int64_t{0});
+  r.controller_uid = ControllerUidOf(meta);
   return r;
 }
 

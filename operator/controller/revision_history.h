@@ -21,6 +21,7 @@ struct StoredRevision {
   std::string name;
   std::string hash;  // label baton.dev/revision
   std::int64_t number = 0;
+  std::string controller_uid;  // the owning tier's uid
 };
 
 struct RevisionHistoryPlan {

@@ -314,12 +314,8 @@ void TierReconciler::SyncRevisionHistory(const api::Tier& tier, const std::vecto
   std::vector<StoredRevision> stored;
   for (const auto& object :
        deps_.list_revisions(TierKey{tier.kind, tier.Namespace(), tier.Name()})) {
-    const auto& refs = object["metadata"].value("ownerReferences", nlohmann::json::array());
-    bool ours = std::any_of(refs.begin(), refs.end(), [&](const nlohmann::json& r) {
-      return r.value("uid", "") == tier.Uid();
-    });
-    if (!ours) continue;
-    if (auto r = ParseStoredRevision(object)) stored.push_back(*r);
+    auto r = ParseStoredRevision(object);
+    if (r && r->controller_uid == tier.Uid()) stored.push_back(*r);
   }
   auto plan = PlanRevisionHistory(stored, update_hash, in_use, tier.spec.revision_history_limit);
   spdlog::info("{}/{}: {} revisions stored, {} in use, update {}: apply {}, prune {}",

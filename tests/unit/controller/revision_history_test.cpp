@@ -12,7 +12,7 @@ using Names = std::vector<std::string>;
 
 std::vector<StoredRevision> Stored(std::initializer_list<std::pair<std::string, int>> revs) {
   std::vector<StoredRevision> out;
-  for (const auto& [hash, number] : revs) out.push_back({"relay-" + hash, hash, number});
+  for (const auto& [hash, number] : revs) out.push_back({"relay-" + hash, hash, number, "u1"});
   return out;
 }
 
@@ -75,6 +75,7 @@ TEST(RevisionHistoryTest, ControllerRevisionCarriesTheTemplateAndTheLabels) {
   ASSERT_TRUE(parsed);
   EXPECT_EQ(parsed->hash, "abc");
   EXPECT_EQ(parsed->number, 7);
+  EXPECT_EQ(parsed->controller_uid, "u1");  // its tier, the owner BuildControllerRevision set
   EXPECT_FALSE(ParseStoredRevision(json{{"metadata", {{"name", "other"}}}}));
 }
 

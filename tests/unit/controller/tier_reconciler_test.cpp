@@ -467,7 +467,8 @@ TEST_F(TierReconcilerTest, RecordsTheUpdateTemplateAsTheNextControllerRevisionOn
   json stored = {{"metadata",
                   {{"name", "relay-" + old_rev_},
                    {"labels", {{std::string(api::kLabelRevision), old_rev_}}},
-                   {"ownerReferences", {{{"uid", "tier-uid"}}}}}},
+                   // As BuildControllerRevision writes it: the tier controls it.
+                   {"ownerReferences", {{{"uid", "tier-uid"}, {"controller", true}}}}}},
                  {"revision", 4}};
   // Another tier's revision (same labels, other owner) does not count.
   json foreign = stored;
