@@ -11,7 +11,6 @@ import os
 import pathlib
 import re
 import signal
-import statistics
 import subprocess
 import sys
 import threading
@@ -22,6 +21,8 @@ import yaml
 from kubernetes import client, config, watch
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "tests" / "e2e"))
+from harness import wait_for  # noqa: E402  (the e2e tests' bounded poll)
 KUBECTL = os.environ.get("BATON_KUBECTL", "/usr/lib/google-cloud-sdk/bin/kubectl.1.33")
 # Baton's client identity in the audit log: the admin certificate is shared
 # with this script and kubectl, so Baton is told apart by its User-Agent.
@@ -39,17 +40,6 @@ def kubectl(*args, check=True, stdin=None):
     if check and r.returncode != 0:
         raise RuntimeError(f"kubectl {' '.join(args)}: {r.stderr}")
     return r
-
-
-def wait_for(what, pred, timeout, interval=0.2):
-    deadline = time.monotonic() + timeout
-    last = None
-    while time.monotonic() < deadline:
-        last = pred()
-        if last:
-            return last
-        time.sleep(interval)
-    raise RuntimeError(f"timed out after {timeout}s waiting for {what} (last: {last!r})")
 
 
 def percentile(values, p):
