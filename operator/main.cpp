@@ -79,6 +79,7 @@ int main(int argc, char** argv) {
   std::string metrics_address = "0.0.0.0:8080", health_address = "0.0.0.0:8081";
   int workers = 2;
   std::string log_format = "json";
+  std::string log_level = "info";
   bool insecure = false;
   std::string service_account;
   app.add_option("--kubeconfig", kubeconfig,
@@ -97,6 +98,8 @@ int main(int argc, char** argv) {
   app.add_option("--health-probe-bind-address", health_address);
   app.add_option("--workers", workers)->check(CLI::Range(1, 64));
   app.add_option("--log-format", log_format)->check(CLI::IsMember({"json", "text"}));
+  app.add_option("--log-level", log_level, "trace, debug, info, warn or error")
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}));
   app.add_flag("--insecure-skip-tls-verify", insecure,
                "DANGEROUS: do not verify the API server's certificate");
   app.add_option("--service-account", service_account,
@@ -105,6 +108,7 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
 
   if (log_format == "json") baton::logging::UseJsonLogs();
+  spdlog::set_level(spdlog::level::from_str(log_level));
   std::signal(SIGTERM, OnSignal);
   std::signal(SIGINT, OnSignal);
 

@@ -29,6 +29,20 @@ def kubectl(*args, check=True):
     return r
 
 
+def control_plane(*args, **env):
+    """scripts/cluster ARGS against the tests' own control plane (fault
+    tests: restart-apiserver, compact, stop-etcd, pause-nodes, ...); env
+    overrides for that call (e.g. BATON_WATCH_CACHE="true"). Returns the
+    seconds it took."""
+    env = dict(os.environ, **env)
+    env.setdefault("BATON_WATCH_CACHE", "false")
+    t0 = time.monotonic()
+    r = subprocess.run([str(REPO / "scripts" / "cluster"), *args], capture_output=True, text=True,
+                       timeout=150, env=env)
+    assert r.returncode == 0, f"scripts/cluster {' '.join(args)}: {r.stderr}"
+    return time.monotonic() - t0
+
+
 def wait_for(what, pred, timeout, interval=0.2):
     deadline = time.monotonic() + timeout
     last = None
@@ -134,7 +148,9 @@ class Harness:
                                  "--namespaces", self.ns, "--leader-elect=false",
                                  "--metrics-bind-address", "127.0.0.1:0",
                                  "--health-probe-bind-address", "127.0.0.1:0",
-                                 "--log-format", "text", *extra],
+                                 "--log-format", "text",
+                                 "--log-level", os.environ.get("BATON_E2E_LOG_LEVEL", "info"),
+                                 *extra],
                           env=dict(os.environ, **env) if env else None)
 
     def start_pod_runner(self, tier, *extra):

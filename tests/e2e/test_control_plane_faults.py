@@ -14,17 +14,14 @@ of each pod by the operator) and the load generator loses no session.
 
 Needs a control plane of one's own: BATON_CLUSTER_FAULTS=1 (scripts/test sets
 it, with the watch cache off)."""
-import collections
 import json
 import os
-import pathlib
-import re
-import subprocess
 import time
 
 import pytest
 
-from harness import BUILD, REPO, wait_for
+from faults import drains_begun, healthy, operator_writes
+from harness import BUILD, control_plane as cluster, wait_for
 from tiers import relay_tier as base_tier
 
 REPLICAS = 3
@@ -37,61 +34,10 @@ pytestmark = pytest.mark.skipif(
            "control plane of one's own")
 
 
-def cluster_dir():
-    return pathlib.Path(os.environ.get("BATON_CLUSTER_DIR")
-                        or os.path.dirname(os.environ["KUBECONFIG"]))
-
-
-def cluster(*args):
-    env = dict(os.environ, BATON_WATCH_CACHE="false")
-    t0 = time.monotonic()
-    r = subprocess.run([str(REPO / "scripts" / "cluster"), *args], capture_output=True, text=True,
-                       timeout=150, env=env)
-    assert r.returncode == 0, f"scripts/cluster {' '.join(args)}: {r.stderr}"
-    return time.monotonic() - t0
-
-
 def relay_tier(version):
     # Slow enough that each fault lands while a drain is under way.
     return base_tier(version, replicas=REPLICAS, threshold=THRESHOLD, pace=25, max_sessions=2000,
                      progressDeadlineSeconds=300)
-
-
-def drains_begun(h):
-    """pod name -> how many times its relay logged a drain beginning."""
-    out = {}
-    for f in h.pod_logs.glob(f"{h.ns}_*.log"):
-        n = len(re.findall(r"drain: start requested .*began=1", f.read_text(errors="replace")))
-        if n:
-            out[f.stem[len(h.ns) + 1:]] = n
-    return out
-
-
-def operator_writes(ns):
-    """(verb, pod) -> successful pod creates/deletes by the operator in `ns`,
-    from the API server's audit log."""
-    path = os.environ.get("BATON_AUDIT_LOG") or str(cluster_dir() / "logs" / "audit.log")
-    counts = collections.Counter()
-    with open(path, errors="replace") as f:
-        for line in f:
-            if f'"namespace":"{ns}"' not in line or '"userAgent":"baton/' not in line:
-                continue
-            e = json.loads(line)
-            ref = e.get("objectRef", {})
-            if (e.get("stage") == "ResponseComplete" and ref.get("resource") == "pods"
-                    and not ref.get("subresource") and e.get("verb") in ("create", "delete")
-                    and e.get("responseStatus", {}).get("code", 500) < 300):
-                counts[(e["verb"], ref.get("name"))] += 1
-    return counts
-
-
-def healthy(h, generation):
-    try:
-        s = h.get_tier("relaytiers", "relay").get("status", {})
-    except Exception:  # the API may be down right now
-        return False
-    return (s.get("observedGeneration") == generation and s.get("phase") == "Healthy"
-            and s.get("updatedReplicas") == REPLICAS and s.get("replicas") == REPLICAS)
 
 
 def test_rollout_survives_apiserver_restart_410_and_etcd_outage(harness):
@@ -102,7 +48,7 @@ def test_rollout_survives_apiserver_restart_410_and_etcd_outage(harness):
     wait_for("3 serving relays in the directory",
              lambda: (d := h.directory()) and len(d["endpoints"]) == REPLICAS, 90)
     gen1 = h.get_tier("relaytiers", "relay")["metadata"]["generation"]
-    wait_for("v1 healthy", lambda: healthy(h, gen1), 60)
+    wait_for("v1 healthy", lambda: healthy(h, gen1, REPLICAS), 60)
     v1 = {p.metadata.name for p in h.core.list_namespaced_pod(h.ns).items}
 
     report = h.tmp / "loadgen.json"
@@ -133,7 +79,7 @@ def test_rollout_survives_apiserver_restart_410_and_etcd_outage(harness):
         timings[name] = round(fault(), 1)
     print(f"faults (s): {timings}")
 
-    wait_for("the rollout to v2 to complete", lambda: healthy(h, gen2), 240, interval=0.5)
+    wait_for("the rollout to v2 to complete", lambda: healthy(h, gen2, REPLICAS), 240, interval=0.5)
     pods = h.core.list_namespaced_pod(h.ns).items
     assert len(pods) == REPLICAS
     assert all(p.spec.containers[0].image == "relay:v2" for p in pods)

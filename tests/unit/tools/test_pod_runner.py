@@ -1,7 +1,8 @@
-"""Pure parts of the pod runner: IP allocation and the pod → command mapping."""
+"""Pure parts of the pod runner: IP allocation, the pod → command mapping and
+the status comparison of its kubelet loop."""
 import pytest
 
-from pod_runner import container_command
+from pod_runner import container_command, pod_status
 from pod_runner.ip_pool import IpPool
 
 
@@ -72,3 +73,27 @@ def test_build_refuses_an_unknown_image():
     pod = {"spec": {"containers": [{"name": "x", "image": "nginx:1"}]}}
     with pytest.raises(ValueError, match="no local program"):
         container_command.build(pod, {"relay": "/bin/relay"}, "127.2.0.7", "")
+
+
+def _status(phase="Running", ip="127.2.0.1", ready="True"):
+    return {"phase": phase, "podIP": ip,
+            "conditions": [{"type": "ContainersReady", "status": "True"},
+                           {"type": "Ready", "status": ready}]}
+
+
+def test_a_status_that_matches_the_running_pod_does_not_differ():
+    assert not pod_status.differs_from_running(_status(), pod_ip="127.2.0.1", ready=True)
+    assert not pod_status.differs_from_running(_status(ready="False"), pod_ip="127.2.0.1",
+                                               ready=False)
+
+
+@pytest.mark.parametrize("status", [
+    _status(ready="False"),    # what the node lifecycle controller writes for a lapsed node
+    _status(ready="Unknown"),
+    _status(phase="Pending"),
+    _status(ip=""),
+    {"phase": "Running", "podIP": "127.2.0.1"},  # no Ready condition at all
+])
+def test_a_status_someone_else_changed_differs(status):
+    assert pod_status.differs_from_running(status, pod_ip="127.2.0.1", ready=True)
+    assert pod_status.ready_condition(_status(ready="Unknown")) == "Unknown"

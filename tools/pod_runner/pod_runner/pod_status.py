@@ -50,3 +50,16 @@ def status_patch(*, pod: dict, pod_ip: str, host_ip: str, phase: str, ready: boo
             "containerStatuses": statuses,
         }
     }
+
+
+def ready_condition(status: dict) -> str | None:
+    """The Ready condition's status ("True", "False", "Unknown"), None without one."""
+    return next((c.get("status") for c in status.get("conditions") or []
+                 if c.get("type") == "Ready"), None)
+
+
+def differs_from_running(status: dict, *, pod_ip: str, ready: bool) -> bool:
+    """Whether an API server's copy of a running pod's status says other than
+    its kubelet knows: phase, IP or readiness."""
+    return (status.get("phase") != "Running" or status.get("podIP") != pod_ip
+            or ready_condition(status) != ("True" if ready else "False"))

@@ -19,6 +19,15 @@ HARNESS_ANNOTATION = "baton.dev/pod-runner"
 log = logging.getLogger("pod-runner")
 
 
+def _int_rv(rv) -> int:
+    """resourceVersions are opaque, but one server's are increasing integers
+    (etcd revisions); 0 when absent."""
+    try:
+        return int(rv)
+    except (TypeError, ValueError):
+        return 0
+
+
 @dataclass
 class RunningPod:
     namespace: str
@@ -40,6 +49,10 @@ class RunningPod:
     failed: bool = False
     exit_code: int | None = None
     last_status: dict = field(default_factory=dict)
+    # resourceVersion our last status write produced, and when the status may
+    # next be written again to undo someone else's change.
+    patched_rv: int = 0
+    next_status_sync: float = 0.0
 
     @property
     def key(self) -> str:
@@ -201,8 +214,33 @@ class PodRunner:
             return
         # A dict body goes as a strategic merge patch: conditions merge by
         # type and container statuses by name, as kubelet's own updates do.
-        self.api.patch_namespaced_pod_status(rp.name, rp.namespace, body)
+        written = self.api.patch_namespaced_pod_status(rp.name, rp.namespace, body)
         rp.last_status["key"] = key
+        rp.patched_rv = _int_rv(written.metadata.resource_version)
+
+    def _resync_status(self, rp: RunningPod, now: float) -> None:
+        """kubelet's status manager: when the API server's copy of a running
+        pod's status says other than this kubelet knows, write it again.
+        Others do change it: the node lifecycle controller marks every pod of
+        a node whose heartbeat lapsed Ready=False (during a control-plane
+        outage, for one), and only the kubelet ever sets it back. Without
+        this, such a pod stayed NotReady for good (issue 24). Compared only
+        against a copy newer than our own last write, at most once a second."""
+        if not rp.last_status or now < rp.next_status_sync:
+            return
+        observed_rv = _int_rv(rp.pod.get("metadata", {}).get("resourceVersion"))
+        if observed_rv <= rp.patched_rv:
+            return  # the watch has not shown our last write yet
+        status = rp.pod.get("status") or {}
+        if not pod_status.differs_from_running(status, pod_ip=rp.ip, ready=rp.ready):
+            return
+        rp.next_status_sync = now + 1.0
+        print(f"pod-runner: {rp.key} status changed by someone else (phase "
+              f"{status.get('phase')}, Ready {pod_status.ready_condition(status)}); "
+              "reporting it again", flush=True)
+        rp.ready_since = pod_status.now_rfc3339()
+        rp.last_status.clear()
+        self._patch(rp, phase="Running")
 
     def _tick(self, rp: RunningPod) -> None:
         now = time.monotonic()
@@ -240,6 +278,7 @@ class PodRunner:
                 rp.ready = ready
                 rp.ready_since = pod_status.now_rfc3339()
                 self._patch(rp, phase="Running")
+        self._resync_status(rp, now)
 
     @staticmethod
     def _reap_group(proc: subprocess.Popen) -> None:

@@ -1,0 +1,51 @@
+"""What the control-plane fault tests observe besides the load generator:
+which relays began draining (their own logs), which pod writes the operator
+made (the API server's audit log), and whether a RelayTier is done."""
+import collections
+import json
+import os
+import pathlib
+import re
+
+
+def cluster_dir():
+    return pathlib.Path(os.environ.get("BATON_CLUSTER_DIR")
+                        or os.path.dirname(os.environ["KUBECONFIG"]))
+
+
+def drains_begun(h):
+    """pod name -> how many times its relay logged a drain beginning."""
+    out = {}
+    for f in h.pod_logs.glob(f"{h.ns}_*.log"):
+        n = len(re.findall(r"drain: start requested .*began=1", f.read_text(errors="replace")))
+        if n:
+            out[f.stem[len(h.ns) + 1:]] = n
+    return out
+
+
+def operator_writes(ns):
+    """(verb, pod) -> successful pod creates/deletes by the operator in `ns`,
+    from the API server's audit log."""
+    path = os.environ.get("BATON_AUDIT_LOG") or str(cluster_dir() / "logs" / "audit.log")
+    counts = collections.Counter()
+    with open(path, errors="replace") as f:
+        for line in f:
+            if f'"namespace":"{ns}"' not in line or '"userAgent":"baton/' not in line:
+                continue
+            e = json.loads(line)
+            ref = e.get("objectRef", {})
+            if (e.get("stage") == "ResponseComplete" and ref.get("resource") == "pods"
+                    and not ref.get("subresource") and e.get("verb") in ("create", "delete")
+                    and e.get("responseStatus", {}).get("code", 500) < 300):
+                counts[(e["verb"], ref.get("name"))] += 1
+    return counts
+
+
+def healthy(h, generation, replicas):
+    """The RelayTier "relay" is Healthy at `generation` with every replica updated."""
+    try:
+        s = h.get_tier("relaytiers", "relay").get("status", {})
+    except Exception:  # the API may be down right now
+        return False
+    return (s.get("observedGeneration") == generation and s.get("phase") == "Healthy"
+            and s.get("updatedReplicas") == replicas and s.get("replicas") == replicas)
