@@ -22,6 +22,7 @@
 #include "kube/rest_client.h"
 #include "kube/service_account_token_source.h"
 #include "logging/json_log_formatter.h"
+#include "metrics/cache_metrics.h"
 #include "metrics/controller_metrics.h"
 #include "metrics/leader_metrics.h"
 #include "metrics/rest_client_metrics.h"
@@ -78,6 +79,8 @@ int main(int argc, char** argv) {
   int lease_seconds = 15, renew_ms = 10000, retry_ms = 2000;
   std::string metrics_address = "0.0.0.0:8080", health_address = "0.0.0.0:8081";
   int workers = 2;
+  int resync_seconds = 60, relist_seconds = 300, watch_idle_seconds = 90;
+  int worker_stuck_seconds = 300, watch_stuck_seconds = 180;
   std::string log_format = "json";
   std::string log_level = "info";
   bool insecure = false;
@@ -97,6 +100,21 @@ int main(int argc, char** argv) {
   app.add_option("--metrics-bind-address", metrics_address);
   app.add_option("--health-probe-bind-address", health_address);
   app.add_option("--workers", workers)->check(CLI::Range(1, 64));
+  app.add_option("--resync-period-seconds", resync_seconds,
+                 "plan every tier again this often, whatever the events")
+      ->check(CLI::Range(1, 86400));
+  app.add_option("--relist-period-seconds", relist_seconds,
+                 "compare each cache with the server this often (0: never)")
+      ->check(CLI::Range(0, 86400));
+  app.add_option("--watch-idle-timeout-seconds", watch_idle_seconds,
+                 "cut a watch that delivers nothing for this long")
+      ->check(CLI::Range(5, 3600));
+  app.add_option("--worker-stuck-seconds", worker_stuck_seconds,
+                 "/healthz fails when one reconcile runs longer")
+      ->check(CLI::Range(1, 86400));
+  app.add_option("--watch-stuck-seconds", watch_stuck_seconds,
+                 "/healthz fails when a cache waits on one request longer")
+      ->check(CLI::Range(1, 86400));
   app.add_option("--log-format", log_format)->check(CLI::IsMember({"json", "text"}));
   app.add_option("--log-level", log_level, "trace, debug, info, warn or error")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}));
@@ -130,6 +148,15 @@ int main(int argc, char** argv) {
     baton::controller::TierControllerOptions options;
     options.namespaces = namespaces;
     options.workers = workers;
+    options.resync = std::chrono::seconds(resync_seconds);
+    options.relist_period = std::chrono::seconds(relist_seconds);
+    options.watch_idle_timeout = std::chrono::seconds(watch_idle_seconds);
+    options.worker_stuck_after = std::chrono::seconds(worker_stuck_seconds);
+    options.watch_stuck_after = std::chrono::seconds(watch_stuck_seconds);
+    auto cache_metrics = std::make_shared<baton::metrics::CacheMetrics>(*registry);
+    options.on_relist_compared = [cache_metrics](std::string_view resource, std::size_t n) {
+      cache_metrics->OnRelistCompared(resource, n);
+    };
     options.queue_observer = std::make_shared<baton::metrics::WorkQueueMetrics>(*registry, "tier");
     options.reconcile_observer =
         std::make_shared<baton::metrics::ControllerMetrics>(*registry, "tier");
@@ -163,17 +190,27 @@ int main(int argc, char** argv) {
     };
     baton::controller::TierController controller(client, recorder, *drain_client, options);
 
-    std::atomic<bool> healthy{true};
     auto [maddr, mport] = SplitHostPort(metrics_address);
     auto [haddr, hport] = SplitHostPort(health_address);
     baton::serve::HttpEndpoints metrics({maddr, mport}, registry, nullptr, nullptr);
+    // Liveness fails only on a hang in this process (a stuck worker or
+    // cache); an unreachable API server is no reason to restart.
     baton::serve::HttpEndpoints health(
-        {haddr, hport}, registry, [&] { return healthy.load(); },
-        [&] { return controller.CachesSynced(); });
+        {haddr, hport}, registry,
+        [&] {
+          auto why = controller.Stuck(std::chrono::steady_clock::now());
+          if (why) spdlog::error("/healthz failing: {}", *why);
+          return why;
+        },
+        [&]() -> std::optional<std::string> {
+          if (controller.CachesSynced()) return std::nullopt;
+          return "caches not synced";
+        });
     metrics.Start();
     health.Start();
-    // Tests and the demo bind port 0 and read the port from this line.
+    // Tests and the demo bind port 0 and read the ports from these lines.
     spdlog::info("serving /metrics on {}:{}", maddr, metrics.port());
+    spdlog::info("serving /healthz and /readyz on {}:{}", haddr, health.port());
     controller.StartCaches();
     spdlog::info(
         "baton-operator started: identity {}, watching {}", identity,

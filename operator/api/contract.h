@@ -231,6 +231,10 @@ inline constexpr std::string_view kDrainSessionsLeft = "baton_drain_sessions_lef
 inline constexpr std::string_view kDrainDurationSeconds = "baton_drain_duration_seconds";
 inline constexpr std::string_view kDrainSessionsCutTotal = "baton_drain_sessions_cut_total";
 inline constexpr std::string_view kRolloutsTotal = "baton_rollouts_total";
+// The caches' periodic comparison with the server (kube/reflector.h).
+inline constexpr std::string_view kCacheRelistsTotal = "baton_cache_relists_total";
+inline constexpr std::string_view kCacheRelistDifferencesTotal =
+    "baton_cache_relist_differences_total";
 }  // namespace metric
 
 }  // namespace baton::api

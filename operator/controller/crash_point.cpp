@@ -6,6 +6,7 @@
 #include <csignal>
 #include <cstdlib>
 #include <stdexcept>
+#include <thread>
 
 namespace baton::controller {
 
@@ -31,8 +32,13 @@ std::optional<CrashPoint::Spec> CrashPoint::Parse(std::string_view value) {
 }
 
 CrashPoint CrashPoint::FromEnvironment() {
-  const char* value = std::getenv("BATON_CRASH_AFTER");
-  return CrashPoint(Parse(value ? value : ""));
+  if (const char* crash = std::getenv("BATON_CRASH_AFTER"); crash && *crash) {
+    return CrashPoint(Parse(crash));
+  }
+  const char* stall = std::getenv("BATON_STALL_AFTER");
+  auto spec = Parse(stall ? stall : "");
+  if (spec) spec->action = Action::Stall;
+  return CrashPoint(std::move(spec));
 }
 
 bool CrashPoint::Reached(std::string_view write) {
@@ -42,6 +48,10 @@ bool CrashPoint::Reached(std::string_view write) {
 
 void CrashPoint::After(std::string_view write) {
   if (!Reached(write)) return;
+  if (spec_->action == Action::Stall) {
+    spdlog::critical("stall point reached: after {} #{}; this worker hangs", write, spec_->nth);
+    for (;;) std::this_thread::sleep_for(std::chrono::hours(1));
+  }
   // The test greps this line to know which point it covered.
   spdlog::critical("crash point reached: after {} #{}; SIGKILL", write, spec_->nth);
   spdlog::default_logger()->flush();

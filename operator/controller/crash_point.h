@@ -3,6 +3,9 @@
 // case on purpose rather than by luck (tests/e2e/test_crash_points.py).
 // Enabled only by the environment variable BATON_CRASH_AFTER=<write>[:<n>]
 // (the n-th such write, default the first); without it After() does nothing.
+// BATON_STALL_AFTER=<write>[:<n>] instead hangs the worker that made the
+// write, for good, as a deadlock would: what /healthz must notice
+// (tests/e2e/test_liveness.py). Such a process must be killed to stop.
 #pragma once
 
 #include <array>
@@ -38,15 +41,17 @@ inline constexpr std::array kAll{
 
 class CrashPoint {
  public:
+  enum class Action { Kill, Stall };
   struct Spec {
     std::string write;
     int nth = 1;
+    Action action = Action::Kill;
   };
   // "<write>[:<n>]"; nullopt for an empty value; throws std::invalid_argument
   // for an unknown write name or a bad count (a typo must not silently test
   // nothing).
   static std::optional<Spec> Parse(std::string_view value);
-  // From BATON_CRASH_AFTER.
+  // From BATON_CRASH_AFTER, else BATON_STALL_AFTER.
   static CrashPoint FromEnvironment();
 
   CrashPoint() = default;
@@ -55,7 +60,8 @@ class CrashPoint {
 
   // True when this write is the one to crash after (counts it).
   bool Reached(std::string_view write);
-  // Called after each successful write: SIGKILLs the process when Reached().
+  // Called after each successful write: SIGKILLs the process (or hangs the
+  // calling thread) when Reached().
   void After(std::string_view write);
 
  private:

@@ -48,22 +48,31 @@ TierController::TierController(kube::RestClient& client, kube::EventRecorder& re
           std::make_unique<kube::WorkQueue>(kube::RateLimiterOptions{}, options_.queue_observer)) {
   std::vector<std::string> namespaces = options_.namespaces;
   if (namespaces.empty()) namespaces.push_back("");  // all
+  // The safety nets of issue 24, kept although its cause was elsewhere (a
+  // pod left NotReady by the test's kubelet stand-in): every request and
+  // every quiet watch has a deadline, every tier is re-planned each resync
+  // period, and each cache is compared with the server every relist period.
+  const auto with_safety_nets = [this](kube::InformerOptions o, std::string_view resource) {
+    o.watch_timeout = options_.watch_timeout;
+    o.idle_timeout = options_.watch_idle_timeout;
+    o.relist_period = options_.relist_period;
+    if (options_.on_relist_compared) {
+      o.on_relist_compared = [hook = options_.on_relist_compared, resource = std::string(resource)](
+                                 std::size_t differences) { hook(resource, differences); };
+    }
+    return o;
+  };
   kube::InformerOptions tier_options;
-  tier_options.resync_period = options_.resync;
-  // Watches end after 60-120 s rather than client-go's 5-10 min: a watch the
-  // API server keeps open after losing its own etcd watch delivers nothing
-  // until it ends (seen once in the etcd-outage test, with the watch cache
-  // off), and a rollout must not wait minutes on it. The cost is one
-  // re-watch a minute per informer.
-  tier_options.watch_timeout = std::chrono::seconds(60);
+  tier_options.resync_period = options_.resync;  // on_update for every tier: re-plans it
   kube::InformerOptions pod_options;
   pod_options.label_selector = std::string(api::kLabelTier);  // only pods of some tier
-  pod_options.watch_timeout = std::chrono::seconds(60);
+  pod_options = with_safety_nets(pod_options, "pods");
   for (const auto& ns : namespaces) {
     for (const auto& names : api::kTierKinds) {
       auto kind = *api::ParseTierKind(names.kind);
-      auto informer = std::make_unique<kube::Informer<CachedTier>>(client_, TierResource(kind), ns,
-                                                                   ProjectTier, tier_options);
+      auto informer = std::make_unique<kube::Informer<CachedTier>>(
+          client_, TierResource(kind), ns, ProjectTier,
+          with_safety_nets(tier_options, TierResource(kind).plural));
       auto enqueue = [this](const CachedTier& t) {
         if (t.tier) Enqueue({t.tier->kind, t.tier->Namespace(), t.tier->Name()});
       };
@@ -137,20 +146,51 @@ void TierController::StartWorkers() {
       if (t->tier) Enqueue({t->tier->kind, t->tier->Namespace(), t->tier->Name()});
     }
   }
-  workers_ = std::make_unique<kube::WorkerPool>(
+  auto workers = std::make_unique<kube::WorkerPool>(
       *queue_, options_.workers, [this](const std::string& key) { return ReconcileKey(key); });
+  std::lock_guard lock(workers_mutex_);
+  workers_ = std::move(workers);
 }
 
 void TierController::StopWorkers() {
   leading_ = false;
-  if (workers_) {
-    workers_->Stop();  // shuts the queue down and waits for running reconciles
-    workers_.reset();
+  std::unique_ptr<kube::WorkerPool> workers;
+  {
+    std::lock_guard lock(workers_mutex_);
+    workers = std::move(workers_);
   }
+  if (workers) workers->Stop();  // shuts the queue down and waits for running reconciles
 }
 
 std::size_t TierController::QueueDepth() const {
   return queue_->Len();
+}
+
+std::optional<std::string> TierController::Stuck(std::chrono::steady_clock::time_point now) const {
+  const auto seconds = [](auto d) {
+    return std::to_string(std::chrono::duration_cast<std::chrono::seconds>(d).count());
+  };
+  std::lock_guard lock(workers_mutex_);
+  if (workers_) {
+    if (auto busy = workers_->LongestRunning(now);
+        busy && busy->running_for > options_.worker_stuck_after) {
+      return "a worker has been reconciling " + busy->key + " for " + seconds(busy->running_for) +
+             " s";
+    }
+  }
+  const auto check = [&](auto& informer) -> std::optional<std::string> {
+    auto blocked = informer->reflector().BlockedFor(now);
+    if (blocked <= options_.watch_stuck_after) return std::nullopt;
+    return "the " + informer->reflector().resource().plural + " cache has waited " +
+           seconds(blocked) + " s on one request";
+  };
+  for (const auto& [kind, informer] : tiers_) {
+    if (auto why = check(informer)) return why;
+  }
+  for (const auto& informer : pods_) {
+    if (auto why = check(informer)) return why;
+  }
+  return std::nullopt;
 }
 
 void TierController::Enqueue(const TierKey& key) {
@@ -219,6 +259,17 @@ bool TierController::ReconcileKey(const std::string& key) {
     return false;  // re-queued with backoff
   }
   report(result.error ? "error" : result.requeue_at ? "requeue_after" : "success");
+  spdlog::debug("reconcile {}: {} in {} ms{}", key, result.error ? "error" : "done",
+                std::chrono::duration_cast<std::chrono::milliseconds>(
+                    std::chrono::steady_clock::now() - started)
+                    .count(),
+                result.requeue_at
+                    ? ", requeue in " +
+                          std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                             *result.requeue_at - std::chrono::system_clock::now())
+                                             .count()) +
+                          " ms"
+                    : std::string());
   if (result.requeue_at) {
     auto delay = *result.requeue_at - std::chrono::system_clock::now();
     queue_->AddAfter(key, std::max<std::chrono::nanoseconds>(delay, std::chrono::milliseconds(10)));

@@ -9,8 +9,10 @@
 #include <atomic>
 #include <chrono>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "controller/controller_observer.h"
@@ -38,7 +40,21 @@ struct CachedTier {
 struct TierControllerOptions {
   std::vector<std::string> namespaces;  // empty: all namespaces
   int workers = 2;
-  std::chrono::milliseconds resync{std::chrono::minutes(5)};
+  // Every tier is planned again this often from the cache, whatever the
+  // events: a missed event delays a step by at most this long.
+  std::chrono::milliseconds resync{std::chrono::minutes(1)};
+  // Watches end after [watch_timeout, 2 × watch_timeout); one that delivers
+  // nothing for watch_idle_timeout is cut by the client.
+  std::chrono::seconds watch_timeout{60};
+  std::chrono::seconds watch_idle_timeout{90};
+  // How often each cache is compared with a list at its resourceVersion (0:
+  // never); differences are repaired and counted (on_relist_compared).
+  std::chrono::seconds relist_period{std::chrono::minutes(5)};
+  std::function<void(std::string_view resource, std::size_t differences)> on_relist_compared;
+  // Liveness (/healthz): a reconcile running longer than this, or a watch or
+  // list blocked without progress longer than that, is a hang.
+  std::chrono::seconds worker_stuck_after{std::chrono::minutes(5)};
+  std::chrono::seconds watch_stuck_after{std::chrono::minutes(3)};
   ReconcilerOptions reconciler;
   // Bearer token for a tier's drain endpoint (spec.drain.auth); unset: none.
   std::function<std::string(const api::Tier&)> drain_token;
@@ -67,6 +83,11 @@ class TierController {
 
   std::size_t QueueDepth() const;
 
+  // Why this process should be restarted, if it should: a worker stuck in a
+  // reconcile or a cache whose list or watch hangs (see the bounds in the
+  // options). nullopt while every loop turns. For /healthz.
+  std::optional<std::string> Stuck(std::chrono::steady_clock::time_point now) const;
+
  private:
   void Enqueue(const TierKey& key);
   void EnqueuePod(const PodView& pod);
@@ -86,6 +107,7 @@ class TierController {
   std::vector<std::pair<api::TierKind, std::unique_ptr<kube::Informer<CachedTier>>>> tiers_;
   std::vector<std::unique_ptr<kube::Informer<PodView>>> pods_;
   std::unique_ptr<kube::WorkQueue> queue_;
+  mutable std::mutex workers_mutex_;  // guards the pointer: Stuck() reads it from another thread
   std::unique_ptr<kube::WorkerPool> workers_;
   std::atomic<bool> leading_{false};
 };

@@ -15,6 +15,9 @@ ReflectorOptions ToReflectorOptions(const InformerOptions& options) {
   out.page_size = options.page_size;
   out.watch_timeout = options.watch_timeout;
   out.before_watch = options.before_watch;
+  out.idle_timeout = options.idle_timeout;
+  out.relist_period = options.relist_period;
+  out.on_relist_compared = options.on_relist_compared;
   return out;
 }
 

@@ -31,6 +31,11 @@ struct InformerOptions {
   std::string field_selector;
   int64_t page_size = 500;
   std::chrono::seconds watch_timeout{300};
+  // See ReflectorOptions: cut a watch quiet this long (0: watch timeout +
+  // 30 s); compare the cache with the server this often (0: never).
+  std::chrono::seconds idle_timeout{0};
+  std::chrono::seconds relist_period{0};
+  std::function<void(std::size_t differences)> on_relist_compared;
   // 0 = no resync.
   std::chrono::milliseconds resync_period{0};
   std::function<void()> before_watch;  // see ReflectorOptions

@@ -93,7 +93,7 @@ class ObjectCache final : public ReflectorSink {
       staged_.emplace_back(std::move(key), std::move(*made));
     }
   }
-  void ReplaceEnd(const std::string& /*resource_version*/) override {
+  std::size_t ReplaceEnd(const std::string& /*resource_version*/) override {
     std::lock_guard notify(notify_mutex_);
     std::vector<Notification> out;
     {
@@ -127,6 +127,7 @@ class ObjectCache final : public ReflectorSink {
     staged_ = {};
     staged_keys_ = {};
     Notify(out);
+    return out.size();
   }
   // The three steps at once, for a snapshot in hand.
   void Replace(std::vector<nlohmann::json>&& items, const std::string& resource_version) {

@@ -1,8 +1,16 @@
 // list + watch, forever: client-go's Reflector. Lists once (paginated),
 // then watches from the list's resourceVersion, resumes every ended or
 // broken watch from the last resourceVersion seen (bookmarks included)
-// without listing again, and lists again only when the server answers 410
-// Gone (the version was compacted away).
+// without listing again, and lists again when the server answers 410 Gone
+// (the version was compacted away).
+//
+// Two safety nets beyond client-go's, because a cache that silently stops
+// changing is the worst failure a controller has (issue 24):
+//   - a watch that delivers nothing for idle_timeout is cut and resumed;
+//   - every relist_period, between two watches, it lists at exactly the
+//     resourceVersion the cache has reached and compares: any object that
+//     differs is an event the watch never delivered. The list repairs the
+//     cache and the count goes to a metric.
 #pragma once
 
 #include <atomic>
@@ -35,7 +43,8 @@ class ReflectorSink {
   // ReplaceEnd (the list failed half-way) discards what was staged.
   virtual void ReplaceBegin() = 0;
   virtual void ReplacePage(std::vector<nlohmann::json>&& items) = 0;
-  virtual void ReplaceEnd(const std::string& resource_version) = 0;
+  // Returns how many objects the snapshot added, changed or removed.
+  virtual std::size_t ReplaceEnd(const std::string& resource_version) = 0;
   // One ADDED/MODIFIED/DELETED event (bookmarks are not delivered).
   virtual void Apply(WatchEvent&& event) = 0;
 };
@@ -50,6 +59,15 @@ struct ReflectorOptions {
   // Wait after a failed list or watch: doubles from min to max.
   std::chrono::milliseconds min_backoff{200};
   std::chrono::milliseconds max_backoff{30'000};
+  // The longest a watch may deliver nothing (no event, no bookmark) before
+  // the client cuts it and resumes. 0: the watch's own timeout + 30 s, so
+  // that an idle watch is ended by the server, cleanly.
+  std::chrono::seconds idle_timeout{0};
+  // How often to list at the cache's resourceVersion and count what the
+  // watch missed (0: never). Each comparison costs one list.
+  std::chrono::seconds relist_period{0};
+  // After each comparison: how many objects differed (0 when none did).
+  std::function<void(std::size_t differences)> on_relist_compared;
   // Called on the reflector thread before every watch request. For tests
   // that must hold the reflector between two watches (e.g. to compact).
   std::function<void()> before_watch;
@@ -63,6 +81,8 @@ struct ReflectorStats {
   std::atomic<uint64_t> errors{0};
   std::atomic<uint64_t> events{0};
   std::atomic<uint64_t> bookmarks{0};
+  std::atomic<uint64_t> relists_compared{0};
+  std::atomic<uint64_t> relist_differences{0};
 };
 
 class Reflector {
@@ -81,10 +101,23 @@ class Reflector {
   void InterruptWatch();
 
   const ReflectorStats& stats() const { return stats_; }
+  const Resource& resource() const { return resource_; }
+
+  // How long the reflector has been inside one request (a list page or a
+  // watch) without anything arriving; zero while it is between requests or
+  // waiting out a backoff. Liveness checks compare it with a bound: every
+  // request here has a deadline, so a large value means a hang.
+  std::chrono::nanoseconds BlockedFor(std::chrono::steady_clock::time_point now) const;
   std::string last_resource_version() const;
 
  private:
-  void ListInto(std::stop_token stop);
+  // Lists into the sink; at exactly `exact_version` when it is not empty.
+  // Returns the number of objects that differed from the cache.
+  std::size_t ListInto(std::stop_token stop, const std::string& exact_version = "");
+  // The periodic comparison; false when a plain list must follow.
+  bool CompareWithServer(std::stop_token stop);
+  void MarkProgress();
+  void MarkIdle();
   bool WaitBackoff(std::stop_token stop, std::chrono::milliseconds& backoff);
 
   RestClient& client_;
@@ -98,6 +131,9 @@ class Reflector {
   std::condition_variable_any wake_;
   WatchStream* current_ = nullptr;  // guarded by mutex_
   std::string rv_;                  // guarded by mutex_
+  // Steady-clock nanoseconds of the last progress inside a request; 0 when
+  // not inside one.
+  std::atomic<int64_t> blocked_since_{0};
 };
 
 }  // namespace baton::kube

@@ -165,7 +165,10 @@ HttpResponse RestClient::SendOnce(const HttpRequest& request) {
   const std::string what = request.method + " " + config_.server + request.path;
   if (done.wait_for(options_.request_timeout) == std::future_status::timeout) {
     cancel.cancel();
-    done.wait();  // the chain settles promptly once cancelled; keeps `req` alive until then
+    // The chain usually settles at once when cancelled; if it does not, the
+    // deadline still holds: the continuation owns the promise and the
+    // client's copy of the request, so nothing here is left dangling.
+    done.wait_for(std::chrono::seconds(2));
     throw TransportError(
         TransportError::Kind::Timeout,
         what + ": no answer within " + std::to_string(options_.request_timeout.count()) + " ms");

@@ -155,9 +155,22 @@ std::size_t WorkQueue::Len() const {
 }
 
 WorkerPool::WorkerPool(WorkQueue& queue, int workers, Reconcile reconcile)
-    : queue_(queue), reconcile_(std::move(reconcile)) {
+    : queue_(queue), reconcile_(std::move(reconcile)), busy_(static_cast<std::size_t>(workers)) {
   threads_.reserve(static_cast<std::size_t>(workers));
-  for (int i = 0; i < workers; ++i) threads_.emplace_back([this] { Work(); });
+  for (std::size_t i = 0; i < busy_.size(); ++i) threads_.emplace_back([this, i] { Work(i); });
+}
+
+std::optional<WorkerPool::Busy> WorkerPool::LongestRunning(
+    std::chrono::steady_clock::time_point now) const {
+  std::lock_guard lock(busy_mutex_);
+  std::optional<Busy> longest;
+  for (const auto& b : busy_) {
+    if (!b) continue;
+    if (!longest || now - b->second > longest->running_for) {
+      longest = Busy{b->first, now - b->second};
+    }
+  }
+  return longest;
 }
 
 WorkerPool::~WorkerPool() {
@@ -172,13 +185,21 @@ void WorkerPool::Stop() {
   threads_.clear();
 }
 
-void WorkerPool::Work() {
+void WorkerPool::Work(std::size_t worker) {
   while (auto key = queue_.Get()) {
+    {
+      std::lock_guard lock(busy_mutex_);
+      busy_[worker].emplace(*key, std::chrono::steady_clock::now());
+    }
     bool ok = false;
     try {
       ok = reconcile_(*key);
     } catch (const std::exception& e) {
       spdlog::warn("reconcile {}: {}", *key, e.what());
+    }
+    {
+      std::lock_guard lock(busy_mutex_);
+      busy_[worker].reset();
     }
     if (ok) {
       queue_.Forget(*key);

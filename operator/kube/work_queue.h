@@ -100,11 +100,23 @@ class WorkerPool {
   // Shuts the queue down and waits for the workers to finish.
   void Stop();
 
+  // The reconcile that has been running longest, if any runs: its key and
+  // how long. Liveness checks compare it with a bound (a reconcile makes a
+  // few requests, each with a deadline, so minutes mean a hang).
+  struct Busy {
+    std::string key;
+    std::chrono::steady_clock::duration running_for{};
+  };
+  std::optional<Busy> LongestRunning(std::chrono::steady_clock::time_point now) const;
+
  private:
-  void Work();
+  void Work(std::size_t worker);
 
   WorkQueue& queue_;
   Reconcile reconcile_;
+  mutable std::mutex busy_mutex_;
+  // Per worker: the key it reconciles and since when; nullopt when idle.
+  std::vector<std::optional<std::pair<std::string, std::chrono::steady_clock::time_point>>> busy_;
   std::vector<std::thread> threads_;
 };
 

@@ -10,8 +10,8 @@
 namespace baton::serve {
 
 HttpEndpoints::HttpEndpoints(HttpEndpointsOptions options,
-                             std::shared_ptr<prometheus::Registry> registry,
-                             std::function<bool()> healthy, std::function<bool()> ready)
+                             std::shared_ptr<prometheus::Registry> registry, Probe healthy,
+                             Probe ready)
     : options_(std::move(options)),
       registry_(std::move(registry)),
       healthy_(std::move(healthy)),
@@ -29,11 +29,11 @@ HttpEndpoints::HttpEndpoints(HttpEndpointsOptions options,
     res.set_content(serializer.Serialize(registry_->Collect()),
                     "text/plain; version=0.0.4; charset=utf-8");
   });
-  auto probe = [](const std::function<bool()>& check) {
+  auto probe = [](const Probe& check) {
     return [&check](const httplib::Request&, httplib::Response& res) {
-      bool ok = !check || check();
-      res.status = ok ? 200 : 503;
-      res.set_content(ok ? "ok\n" : "not ok\n", "text/plain");
+      const std::optional<std::string> failing = check ? check() : std::nullopt;
+      res.status = failing ? 503 : 200;
+      res.set_content(failing ? "not ok: " + *failing + "\n" : "ok\n", "text/plain");
     };
   };
   server_->Get("/healthz", probe(healthy_));

@@ -1,11 +1,13 @@
 // The operator's own HTTP endpoints: /metrics (Prometheus text format),
 // /healthz (the process is alive and its loops are turning) and /readyz
 // (caches synced; a follower is ready too — it is ready to take over).
+// A probe answers 200 "ok", or 503 with the reason it failed.
 // Served by cpp-httplib on its own thread pool, away from the controller.
 #pragma once
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -25,8 +27,10 @@ struct HttpEndpointsOptions {
 
 class HttpEndpoints {
  public:
+  // nullopt: passing; otherwise why not. An unset probe always passes.
+  using Probe = std::function<std::optional<std::string>()>;
   HttpEndpoints(HttpEndpointsOptions options, std::shared_ptr<prometheus::Registry> registry,
-                std::function<bool()> healthy, std::function<bool()> ready);
+                Probe healthy, Probe ready);
   ~HttpEndpoints();
   HttpEndpoints(const HttpEndpoints&) = delete;
   HttpEndpoints& operator=(const HttpEndpoints&) = delete;
@@ -39,8 +43,8 @@ class HttpEndpoints {
  private:
   HttpEndpointsOptions options_;
   std::shared_ptr<prometheus::Registry> registry_;
-  std::function<bool()> healthy_;
-  std::function<bool()> ready_;
+  Probe healthy_;
+  Probe ready_;
   std::unique_ptr<httplib::Server> server_;
   std::thread thread_;
   int port_ = 0;

@@ -209,5 +209,31 @@ TEST(WorkerPool, StopLetsTheRunningReconcileFinish) {
   EXPECT_TRUE(finished.load());
 }
 
+TEST(WorkerPool, LongestRunningNamesTheReconcileInProgressAndNothingWhenIdle) {
+  WorkQueue q(Fast());
+  std::promise<void> started;
+  std::promise<void> release;
+  auto released = release.get_future().share();
+  WorkerPool pool(q, 2, [&](const std::string&) {
+    started.set_value();
+    released.wait();
+    return true;
+  });
+  EXPECT_FALSE(pool.LongestRunning(std::chrono::steady_clock::now()));
+  q.Add("RelayTier/ns/stuck");
+  started.get_future().wait();
+  // A clock 10 minutes on: how a liveness check sees a reconcile that hangs.
+  auto busy = pool.LongestRunning(std::chrono::steady_clock::now() + std::chrono::minutes(10));
+  ASSERT_TRUE(busy);
+  EXPECT_EQ(busy->key, "RelayTier/ns/stuck");
+  EXPECT_GE(busy->running_for, std::chrono::minutes(10));
+  release.set_value();
+  for (int i = 0; i < 200 && pool.LongestRunning(std::chrono::steady_clock::now()); ++i) {
+    std::this_thread::sleep_for(5ms);
+  }
+  EXPECT_FALSE(pool.LongestRunning(std::chrono::steady_clock::now()));
+  pool.Stop();
+}
+
 }  // namespace
 }  // namespace baton::kube

@@ -19,7 +19,11 @@ TEST(HttpEndpointsTest, ServesMetricsAndProbes) {
   family.Add({{"kind", "a"}}).Increment(3);
   std::atomic<bool> ready{false};
   HttpEndpoints endpoints(
-      {"127.0.0.1", 0}, registry, [] { return true; }, [&] { return ready.load(); });
+      {"127.0.0.1", 0}, registry, [] { return std::optional<std::string>(); },
+      [&]() -> std::optional<std::string> {
+        if (ready) return std::nullopt;
+        return "caches not synced";
+      });
   endpoints.Start();
   ASSERT_GT(endpoints.port(), 0);
 
@@ -36,6 +40,7 @@ TEST(HttpEndpointsTest, ServesMetricsAndProbes) {
   auto not_ready = client.Get("/readyz");
   ASSERT_TRUE(not_ready);
   EXPECT_EQ(not_ready->status, 503);
+  EXPECT_EQ(not_ready->body, "not ok: caches not synced\n");
   ready = true;
   auto now_ready = client.Get("/readyz");
   ASSERT_TRUE(now_ready);
