@@ -62,7 +62,8 @@ inline constexpr std::string_view kLabelShard = "baton.dev/shard";
 inline constexpr std::string_view kLabelRole = "baton.dev/role";
 inline constexpr std::string_view kRoleServing = "serving";
 inline constexpr std::string_view kRoleDraining = "draining";
-// Labels under this prefix are Baton's; the CRD refuses them in spec.template.
+// Labels and annotations under this prefix are Baton's; the CRD refuses them
+// in spec.template and the pod builder drops annotations that slip through.
 inline constexpr std::string_view kReservedLabelPrefix = "baton.dev/";
 
 // --- Annotations ------------------------------------------------------------------
@@ -70,7 +71,7 @@ inline constexpr std::string_view kReservedLabelPrefix = "baton.dev/";
 // On a pod: "true" makes kwok leave the pod alone and tools/pod_runner run the
 // example program for it (the harness plays kubelet). Set in a tier's
 // template by tests and the demo; Baton copies it like any other annotation.
-inline constexpr std::string_view kAnnotationPodRunner = "baton.dev/pod-runner";
+inline constexpr std::string_view kAnnotationPodRunner = "harness.baton.dev/pod-runner";
 inline constexpr std::string_view kPodRunnerEnabled = "true";
 
 // On a pod, written (with kLabelRole=draining) BEFORE the drain request is

@@ -24,6 +24,14 @@ nlohmann::json BuildPod(const api::Tier& tier, const rollout::CreatePod& action)
   meta.erase("generateName");
   meta["name"] = action.name;
   meta["namespace"] = tier.Namespace();
+  // The CRD refuses baton.dev/ annotations in a template; a tier stored
+  // before that rule could still carry one (baton.dev/skip-drain would make
+  // every pod skip its drain). Baton's own annotations come from Baton only.
+  if (auto a = meta.find("annotations"); a != meta.end() && a->is_object()) {
+    for (auto it = a->begin(); it != a->end();) {
+      it = it.key().rfind(api::kReservedLabelPrefix, 0) == 0 ? a->erase(it) : std::next(it);
+    }
+  }
   auto& labels = meta["labels"];
   if (!labels.is_object()) labels = nlohmann::json::object();
   for (const auto& [k, v] : api::PodSelectorLabels(tier)) labels[k] = v;

@@ -64,7 +64,7 @@ def tier(kind, name, version, directory, *, replicas=2, pace=50, timeout=600,
             "servingPort": port,
             "template": {
                 "metadata": {"labels": {"app": name},
-                             "annotations": {"baton.dev/pod-runner": "true"}},
+                             "annotations": {"harness.baton.dev/pod-runner": "true"}},
                 "spec": {"containers": [c]},
             },
             "drain": {"port": DRAIN_PORT, "sessionThreshold": 0, "pollIntervalSeconds": 1,

@@ -27,7 +27,7 @@ def business_tier(version):
             "servingPort": HTTP_PORT,
             "template": {
                 "metadata": {"labels": {"app": "business"},
-                             "annotations": {"baton.dev/pod-runner": "true"}},
+                             "annotations": {"harness.baton.dev/pod-runner": "true"}},
                 "spec": {"containers": [{
                     "name": "business",
                     "image": f"business:{version}",

@@ -32,7 +32,7 @@ def session_tier(version, directory):
             "servingPort": REGISTRY_PORT,
             "template": {
                 "metadata": {"labels": {"app": "session-registry"},
-                             "annotations": {"baton.dev/pod-runner": "true"}},
+                             "annotations": {"harness.baton.dev/pod-runner": "true"}},
                 "spec": {"containers": [{
                     "name": "registry",
                     "image": f"session:{version}",

@@ -36,7 +36,7 @@ def relay_tier(version="v1", *, replicas=3, threshold=5, pace=200, timeout=600,
             "servingPort": 7000,
             "template": {
                 "metadata": {"labels": {"app": "relay"},
-                             "annotations": {"baton.dev/pod-runner": "true"}},
+                             "annotations": {"harness.baton.dev/pod-runner": "true"}},
                 "spec": pod_spec,
             },
             "drain": drain,

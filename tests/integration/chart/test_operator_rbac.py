@@ -66,7 +66,7 @@ def relay_tier(ns, version):
             "servingPort": 7000,
             "template": {
                 "metadata": {"labels": {"app": "relay"},
-                             "annotations": {"baton.dev/pod-runner": "true"}},
+                             "annotations": {"harness.baton.dev/pod-runner": "true"}},
                 "spec": {"containers": [{
                     "name": "relay", "image": f"relay:{version}", "args": args,
                     "ports": [{"name": "chat", "containerPort": 7000},

@@ -14,7 +14,7 @@ namespace {
 
 using nlohmann::json;
 
-constexpr const char* kHarnessAnnotation = "baton.dev/pod-runner";
+constexpr const char* kHarnessAnnotation = "harness.baton.dev/pod-runner";
 
 class ClusterSmokeTest : public ClusterTest {
  protected:

@@ -83,9 +83,9 @@ def test_every_name_is_documented(group):
 
 def test_pod_runner_annotation_is_exactly_the_harness_one():
     # scripts/cluster configures kwok to skip pods with this annotation.
-    assert constants()["kAnnotationPodRunner"] == "baton.dev/pod-runner"
+    assert constants()["kAnnotationPodRunner"] == "harness.baton.dev/pod-runner"
     cluster = (REPO / "scripts" / "cluster").read_text()
-    assert "HARNESS_ANNOTATION=baton.dev/pod-runner" in cluster
+    assert "HARNESS_ANNOTATION=harness.baton.dev/pod-runner" in cluster
 
 
 def test_field_manager():

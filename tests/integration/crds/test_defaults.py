@@ -22,7 +22,7 @@ def test_server_defaults_match_golden(custom, namespace, kind):
 def test_template_metadata_is_not_pruned(custom, namespace):
     obj = minimal("RelayTier", "meta")
     obj["spec"]["template"]["metadata"] = {
-        "labels": {"app": "relay"}, "annotations": {"baton.dev/pod-runner": "true"}}
+        "labels": {"app": "relay"}, "annotations": {"harness.baton.dev/pod-runner": "true"}}
     stored = create(custom, namespace, obj)
     assert stored["spec"]["template"]["metadata"] == obj["spec"]["template"]["metadata"]
 

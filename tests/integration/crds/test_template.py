@@ -9,7 +9,7 @@ from conftest import create, minimal
 
 TEMPLATE = {
     "metadata": {"labels": {"app": "relay", "tier": "front"},
-                 "annotations": {"baton.dev/pod-runner": "true", "example.com/note": "x"}},
+                 "annotations": {"harness.baton.dev/pod-runner": "true", "example.com/note": "x"}},
     "spec": {
         "terminationGracePeriodSeconds": 30,
         "serviceAccountName": "default",

@@ -268,7 +268,7 @@ TEST_F(RestClientTest, PodVerbsIncludingStatusSubresource) {
               {"metadata",
                {{"name", "p1"},
                 {"labels", {{"app", "relay"}}},
-                {"annotations", {{"baton.dev/pod-runner", "true"}}}}},
+                {"annotations", {{"harness.baton.dev/pod-runner", "true"}}}}},
               {"spec", {{"containers", json::array({{{"name", "c"}, {"image", "relay:1"}}})}}}};
   json created = client().Create(resources::kPods, ns(), pod);
   EXPECT_EQ(created["spec"]["containers"][0]["image"], "relay:1");

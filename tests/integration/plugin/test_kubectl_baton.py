@@ -139,7 +139,7 @@ def test_get_shows_the_known_state_as_a_tree(api, custom, ns, plugin):
                          "labels": {"baton.dev/tier": "relay", "baton.dev/kind": "RelayTier",
                                     "baton.dev/revision": rev, "baton.dev/role": role},
                          # kwok leaves pod-runner pods alone: their status is ours to set.
-                         "annotations": {"baton.dev/pod-runner": "true"}},
+                         "annotations": {"harness.baton.dev/pod-runner": "true"}},
             "spec": {"containers": [{"name": "relay", "image": "relay:v1"}],
                      "nodeName": "does-not-exist"}})
         core.patch_namespaced_pod_status(name, ns, {"status": {
@@ -147,7 +147,7 @@ def test_get_shows_the_known_state_as_a_tree(api, custom, ns, plugin):
             "conditions": [{"type": "Ready", "status": "True" if ready else "False"}]}})
     # A pod with the same labels that the tier does not own is not shown.
     core.create_namespaced_pod(ns, {
-        "metadata": {"name": "stranger", "annotations": {"baton.dev/pod-runner": "true"},
+        "metadata": {"name": "stranger", "annotations": {"harness.baton.dev/pod-runner": "true"},
                      "labels": {"baton.dev/tier": "relay", "baton.dev/kind": "RelayTier"}},
         "spec": {"containers": [{"name": "x", "image": "x"}], "nodeName": "does-not-exist"}})
     core.create_namespaced_config_map(ns, {
@@ -222,7 +222,7 @@ def test_skip_drain_annotates_only_a_tier_pod(api, ns, plugin):
                          ("plain", {})]:
         core.create_namespaced_pod(ns, {
             "metadata": {"name": name, "labels": labels,
-                         "annotations": {"baton.dev/pod-runner": "true"}},
+                         "annotations": {"harness.baton.dev/pod-runner": "true"}},
             "spec": {"containers": [{"name": "x", "image": "x"}], "nodeName": "does-not-exist"}})
     r = plugin("skip-drain", "relay-x", "-n", ns)
     assert r.returncode == 0, r.stderr

@@ -15,7 +15,7 @@ from kubernetes.client.rest import ApiException
 from . import container_command, pod_credentials, pod_status, readiness_probe
 from .ip_pool import IpPool
 
-HARNESS_ANNOTATION = "baton.dev/pod-runner"
+HARNESS_ANNOTATION = "harness.baton.dev/pod-runner"
 log = logging.getLogger("pod-runner")
 
 
