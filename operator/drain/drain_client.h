@@ -25,7 +25,12 @@ struct DrainEndpoint {
   std::string path = "/drain";
   std::string bearer_token;  // empty: no Authorization header
 
-  std::string Key() const { return host + ":" + std::to_string(port) + path; }
+  // "host:port" as a URL needs it: an IPv6 pod IP in brackets ("[fd00::7]:9090").
+  std::string Authority() const {
+    const bool ipv6 = host.find(':') != std::string::npos;
+    return (ipv6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
+  }
+  std::string Key() const { return Authority() + path; }
 };
 
 struct LongPoll {

@@ -53,7 +53,7 @@ class HttpDrainClient final : public DrainClient {
 
   void Forget(const DrainEndpoint& ep) override {
     std::lock_guard lock(mu_);
-    auto prefix = "http://" + ep.host + ":" + std::to_string(ep.port) + "|";
+    auto prefix = "http://" + ep.Authority() + "|";
     for (auto it = clients_.lower_bound(prefix);
          it != clients_.end() && it->first.compare(0, prefix.size(), prefix) == 0;) {
       it = clients_.erase(it);
@@ -74,7 +74,7 @@ class HttpDrainClient final : public DrainClient {
   }
 
   std::shared_ptr<http_client> ClientFor(const DrainEndpoint& ep, std::chrono::milliseconds t) {
-    auto base = "http://" + ep.host + ":" + std::to_string(ep.port);
+    auto base = "http://" + ep.Authority();
     auto key = base + "|" + std::to_string(t.count());
     std::lock_guard lock(mu_);
     auto& slot = clients_[key];
