@@ -1,11 +1,28 @@
-"""What the control-plane fault tests observe besides the load generator:
-which relays began draining (their own logs), which pod writes the operator
-made (the API server's audit log), and whether a RelayTier is done."""
+"""What the control-plane fault tests share: the fixture that leaves the
+control plane as they found it, and what they observe besides the load
+generator: which relays began draining (their own logs), which pod writes
+the operator made (the API server's audit log), whether a RelayTier is done."""
 import collections
 import json
 import os
 import pathlib
 import re
+
+import pytest
+
+from harness import control_plane
+
+
+@pytest.fixture
+def restart_controllers_afterwards():
+    """After an etcd outage or apiserver restarts with the watch cache off,
+    client-go's watches in kube-controller-manager and kube-scheduler can
+    stay open and silent until their own 5-10 minute timeout: seen in the
+    fault-test loop, where a namespace created right after a fault test got
+    no default ServiceAccount within 30 s. The next test must start on a
+    control plane that works, so restart both after every fault test."""
+    yield
+    control_plane("restart-controllers")
 
 
 def cluster_dir():

@@ -19,6 +19,7 @@ import time
 import pytest
 
 from faults import drains_begun, healthy, operator_writes
+from faults import restart_controllers_afterwards  # noqa: F401 (a fixture)
 from harness import BUILD, control_plane, wait_for
 from tiers import relay_tier as base_tier
 
@@ -26,10 +27,10 @@ REPLICAS = 3
 SESSIONS = 300
 THRESHOLD = 5
 
-pytestmark = pytest.mark.skipif(
+pytestmark = [pytest.mark.usefixtures("restart_controllers_afterwards"), pytest.mark.skipif(
     os.environ.get("BATON_CLUSTER_FAULTS") != "1",
     reason="stops etcd and restarts kube-apiserver: needs BATON_CLUSTER_FAULTS=1 on a control "
-           "plane of one's own")
+           "plane of one's own")]
 
 
 def relay_tier(version):

@@ -22,16 +22,17 @@ import signal
 
 import pytest
 
+from faults import restart_controllers_afterwards  # noqa: F401 (a fixture)
 from harness import BUILD, control_plane, wait_for
 from tiers import relay_tier
 
 REPLICAS = 3
 SESSIONS = 300
 
-pytestmark = pytest.mark.skipif(
+pytestmark = [pytest.mark.usefixtures("restart_controllers_afterwards"), pytest.mark.skipif(
     os.environ.get("BATON_CLUSTER_FAULTS") != "1",
     reason="freezes every node's heartbeat: needs BATON_CLUSTER_FAULTS=1 on a control plane "
-           "of one's own")
+           "of one's own")]
 
 
 def ready_condition(pod):
