@@ -185,8 +185,8 @@ int main(int argc, char** argv) {
     }
     options.drain_token = [&drain_tokens](const baton::api::Tier& tier) -> std::string {
       const auto& auth = tier.spec.drain.auth;
-      if (auth.type != baton::api::DrainAuthType::kServiceAccountToken || !auth.audience) return "";
-      return drain_tokens ? drain_tokens->Token(*auth.audience) : "";
+      if (auth.type != baton::api::DrainAuthType::kServiceAccountToken) return "";
+      return drain_tokens ? drain_tokens->Token(baton::api::DrainAudienceOf(tier)) : "";
     };
     baton::controller::TierController controller(client, recorder, *drain_client, options);
 

@@ -11,7 +11,10 @@ void DrainFlags::Register(CLI::App& app) {
   app.add_option("--token-review-kubeconfig", server.token_review_kubeconfig,
                  "check bearer tokens with TokenReviews, reaching the API server with this "
                  "kubeconfig (needs --drain-audience and --drain-allowed-identity)");
-  app.add_option("--drain-audience", server.audience, "audience the callers' tokens must carry");
+  // Baton puts the audience of its tokens in every container of a tier with
+  // ServiceAccountToken auth (docs/drain-protocol.md).
+  app.add_option("--drain-audience", server.audience, "audience the callers' tokens must carry")
+      ->envname("BATON_DRAIN_AUDIENCE");
   app.add_option("--drain-allowed-identity", server.allowed_identity,
                  "the only identity accepted, e.g. system:serviceaccount:baton:baton-operator");
   app.add_option("--version", version, "version reported on the drain endpoint");

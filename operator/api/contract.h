@@ -66,6 +66,14 @@ inline constexpr std::string_view kRoleDraining = "draining";
 // in spec.template and the pod builder drops annotations that slip through.
 inline constexpr std::string_view kReservedLabelPrefix = "baton.dev/";
 
+// --- Drain authentication -----------------------------------------------------------
+
+// Baton's tokens for a tier's drain endpoints are bound to the audience
+// kDrainAudiencePrefix + "<namespace>/<Kind>/<name>" (api::DrainAudienceOf);
+// every container of the tier's pods gets it in this environment variable.
+inline constexpr std::string_view kDrainAudiencePrefix = "baton.dev/drain/";
+inline constexpr std::string_view kEnvDrainAudience = "BATON_DRAIN_AUDIENCE";
+
 // --- Annotations ------------------------------------------------------------------
 
 // On a pod: "true" makes kwok leave the pod alone and tools/pod_runner run the

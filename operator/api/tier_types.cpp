@@ -146,7 +146,6 @@ void DecodeDrain(const json& j, const std::string& path, DrainSpec& out) {
   if (const json* auth = ReadObject(j, "auth", path)) {
     const std::string auth_path = path + ".auth";
     ReadEnum(*auth, "type", auth_path, kDrainAuthNames, out.auth.type);
-    Read(*auth, "audience", auth_path, out.auth.audience);
   }
 }
 
@@ -350,7 +349,6 @@ void to_json(json& j, const DrainSpec& in) {
            {"onTimeout", ToString(in.on_timeout)},
            {"sessionsPerSecond", in.sessions_per_second},
            {"auth", {{"type", ToString(in.auth.type)}}}};
-  WriteOptional(j["auth"], "audience", in.auth.audience);
 }
 
 void to_json(json& j, const RolloutSpec& in) {
@@ -478,6 +476,11 @@ void to_json(json& j, const Tier& in) {
            {"metadata", in.metadata},
            {"spec", SpecToJson(in.spec, in.kind)},
            {"status", in.status}};
+}
+
+std::string DrainAudienceOf(const Tier& tier) {
+  return std::string(kDrainAudiencePrefix) + tier.Namespace() + "/" +
+         std::string(NamesOf(tier.kind).kind) + "/" + tier.Name();
 }
 
 }  // namespace baton::api

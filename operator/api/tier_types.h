@@ -36,9 +36,11 @@ std::string_view ToString(OnTimeout value);
 std::string_view ToString(DrainAuthType value);
 std::string_view ToString(Phase value);
 
+// The audience is not the user's to choose (issue 18): Baton binds its token
+// to DrainAudienceOf(tier), so a tier can neither borrow the API server's
+// audience nor another tier's. The CRD refuses spec.drain.auth.audience.
 struct DrainAuth {
   DrainAuthType type = DrainAuthType::kNone;
-  std::optional<std::string> audience;  // set exactly when type is kServiceAccountToken
   bool operator==(const DrainAuth&) const = default;
 };
 
@@ -189,5 +191,10 @@ void to_json(nlohmann::json& j, const Tier& in);
 
 // The kind-specific encoding: SessionTier alone carries allowShardCountChange.
 nlohmann::json SpecToJson(const TierSpec& spec, TierKind kind);
+
+// The audience of the tokens Baton presents to this tier's drain endpoints:
+// "baton.dev/drain/<namespace>/<Kind>/<name>". Its pods find it in the
+// environment variable kEnvDrainAudience (docs/drain-protocol.md).
+std::string DrainAudienceOf(const Tier& tier);
 
 }  // namespace baton::api

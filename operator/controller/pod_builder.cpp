@@ -45,6 +45,22 @@ nlohmann::json BuildPod(const api::Tier& tier, const rollout::CreatePod& action)
   meta["ownerReferences"] = nlohmann::json::array({OwnerReference(tier)});
   pod["metadata"] = std::move(meta);
   pod["spec"] = tmpl.contains("spec") ? tmpl["spec"] : nlohmann::json::object();
+  // With token auth every container learns the audience of Baton's drain
+  // tokens (a value of the template's own under that name is replaced: it
+  // is Baton's to say).
+  const std::string env_name(api::kEnvDrainAudience);
+  const bool token_auth = tier.spec.drain.auth.type == api::DrainAuthType::kServiceAccountToken;
+  if (auto c = pod["spec"].find("containers");
+      token_auth && c != pod["spec"].end() && c->is_array()) {
+    for (auto& container : *c) {
+      auto& env = container["env"];
+      if (!env.is_array()) env = nlohmann::json::array();
+      for (auto it = env.begin(); it != env.end();) {
+        it = it->is_object() && it->value("name", "") == env_name ? env.erase(it) : std::next(it);
+      }
+      env.push_back({{"name", env_name}, {"value", api::DrainAudienceOf(tier)}});
+    }
+  }
   // The ordinal is also the pod's hostname-like identity for a shard; a
   // workload reads it from the label through the downward API.
   return pod;

@@ -3,9 +3,13 @@ tokens of its own ServiceAccount (TokenRequest API, no Secret reads) and the
 relays check them with TokenReviews, using the token of their own
 ServiceAccount that the pod runner gives them, as a kubelet would.
 
-- With the right audience a RelayTier rolls v1 -> v2 and no session is lost.
-- With a wrong audience in the tier every reading is unknown (401): the
-  rollout stalls, nothing is drained and nothing is deleted."""
+- The audience is Baton's (issue 18): baton.dev/drain/<ns>/RelayTier/relay,
+  which the relays read from BATON_DRAIN_AUDIENCE, set by Baton in their
+  pods. A RelayTier rolls v1 -> v2 and no session is lost.
+- Relays that expect another tier's audience refuse Baton's token for this
+  tier (401): every reading is unknown, the rollout stalls, nothing is
+  drained and nothing is deleted. A token minted for one tier opens no
+  other tier's pods."""
 import json
 import time
 import urllib.error
@@ -17,7 +21,6 @@ from harness import BUILD, wait_for
 from tiers import DRAIN_PORT
 from tiers import relay_tier as base_tier
 
-AUDIENCE = "relay.drain.baton.dev"
 REPLICAS = 3
 SESSIONS = 300
 THRESHOLD = 5
@@ -38,12 +41,15 @@ def setup_identities(h):
     return lambda: rbac.delete_cluster_role_binding(f"{h.ns}-relay-tokenreview")
 
 
-def relay_tier(h, version, audience):
+def relay_tier(h, version, relays_expect=None):
+    """relays_expect: the audience the relays are told to expect instead of
+    the one Baton gives them in BATON_DRAIN_AUDIENCE."""
+    expect = ("--drain-audience", relays_expect) if relays_expect else ()
     return base_tier(version, replicas=REPLICAS, threshold=THRESHOLD, timeout=300,
                      max_sessions=2000, service_account="relay",
-                     auth={"type": "ServiceAccountToken", "audience": audience},
-                     extra_args=("--token-review-kubeconfig", "$(POD_KUBECONFIG)",
-                                 "--drain-audience", AUDIENCE, "--drain-allowed-identity",
+                     auth={"type": "ServiceAccountToken"},
+                     extra_args=("--token-review-kubeconfig", "$(POD_KUBECONFIG)", *expect,
+                                 "--drain-allowed-identity",
                                  f"system:serviceaccount:{h.ns}:baton-operator"))
 
 
@@ -73,7 +79,7 @@ def test_authenticated_relay_tier_rolls_without_losing_a_session(harness):
     h = harness
     cleanup, operator = start(h)
     try:
-        h.apply_tier(relay_tier(h, "v1", AUDIENCE))
+        h.apply_tier(relay_tier(h, "v1"))
         wait_for("3 serving relays in the directory",
                  lambda: (d := h.directory()) and len(d["endpoints"]) == REPLICAS, 90)
         gen1 = h.get_tier("relaytiers", "relay")["metadata"]["generation"]
@@ -81,6 +87,10 @@ def test_authenticated_relay_tier_rolls_without_losing_a_session(harness):
                  lambda: healthy(h, gen1) and h.get_tier("relaytiers", "relay")["status"]
                  .get("unknownSessionPods", 0) == 0, 60)
         v1 = {p.metadata.name: p for p in h.core.list_namespaced_pod(h.ns).items}
+        # Baton told each pod the audience of its tokens for this tier.
+        audience = f"baton.dev/drain/{h.ns}/RelayTier/relay"
+        assert all({e.name: e.value for e in p.spec.containers[0].env or []}.get(
+            "BATON_DRAIN_AUDIENCE") == audience for p in v1.values())
         # Authentication is really on: without a token the pods refuse.
         assert {unauthenticated_status(p) for p in v1.values()} == {401}
 
@@ -90,7 +100,7 @@ def test_authenticated_relay_tier_rolls_without_losing_a_session(harness):
                                       "--sessions", SESSIONS, "--rate", 100, "--duration", 300,
                                       "--settle", 3, "--report", report])
         loadgen.wait_for_line("established", 60)
-        h.apply_tier(relay_tier(h, "v2", AUDIENCE))
+        h.apply_tier(relay_tier(h, "v2"))
         gen2 = h.get_tier("relaytiers", "relay")["metadata"]["generation"]
         wait_for("the rollout to v2", lambda: healthy(h, gen2), 180, interval=0.5)
 
@@ -109,11 +119,13 @@ def test_authenticated_relay_tier_rolls_without_losing_a_session(harness):
         cleanup()
 
 
-def test_wrong_audience_stalls_with_unknown_readings_and_deletes_nothing(harness):
+def test_a_token_for_this_tier_opens_no_other_tiers_pods(harness):
     h = harness
     cleanup, operator = start(h)
     try:
-        h.apply_tier(relay_tier(h, "v1", "not-the-relays-audience"))
+        # These relays belong, as far as they know, to another tier.
+        other = f"baton.dev/drain/{h.ns}/RelayTier/other"
+        h.apply_tier(relay_tier(h, "v1", relays_expect=other))
         wait_for("3 relays running", lambda: len([
             p for p in h.core.list_namespaced_pod(h.ns).items
             if any(c.type == "Ready" and c.status == "True" for c in (p.status.conditions or []))
@@ -122,7 +134,7 @@ def test_wrong_audience_stalls_with_unknown_readings_and_deletes_nothing(harness
         wait_for("every count unknown", lambda: h.get_tier("relaytiers", "relay").get(
             "status", {}).get("unknownSessionPods") == REPLICAS, 30)
 
-        h.apply_tier(relay_tier(h, "v2", "not-the-relays-audience"))
+        h.apply_tier(relay_tier(h, "v2", relays_expect=other))
         # Long enough for several poll rounds and plans; nothing may move.
         deadline = time.monotonic() + 15
         while time.monotonic() < deadline:

@@ -30,7 +30,6 @@ from harness import Harness  # noqa: E402
 RELEASE = "baton"
 SA = "baton"  # the chart's ServiceAccount for release "baton"
 DRAIN_PORT = 9090
-AUDIENCE = "baton.dev/drain"
 SCENARIO_TIMEOUT = 120
 
 
@@ -55,9 +54,10 @@ def relay_tier(ns, version):
     drain = {"port": DRAIN_PORT, "sessionThreshold": 0, "pollIntervalSeconds": 1,
              "timeoutSeconds": 60, "onTimeout": "Pause"}
     if AUTH:
-        args += ["--token-review-kubeconfig", "$(POD_KUBECONFIG)", "--drain-audience", AUDIENCE,
+        # The relay takes the audience from BATON_DRAIN_AUDIENCE, set by Baton.
+        args += ["--token-review-kubeconfig", "$(POD_KUBECONFIG)",
                  "--drain-allowed-identity", f"system:serviceaccount:{ns}:{SA}"]
-        drain["auth"] = {"type": "ServiceAccountToken", "audience": AUDIENCE}
+        drain["auth"] = {"type": "ServiceAccountToken"}
     return {
         "apiVersion": "baton.dev/v1alpha1", "kind": "RelayTier",
         "metadata": {"name": "relay", "namespace": ns},

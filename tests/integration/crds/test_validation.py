@@ -139,11 +139,16 @@ CASES = [
     # --- CEL cross-field rules -----------------------------------------------------
     ("timeout-shorter-than-poll", "RelayTier", drain(pollIntervalSeconds=10, timeoutSeconds=9),
      "spec.drain.timeoutSeconds", drain(pollIntervalSeconds=10, timeoutSeconds=10)),
-    ("token-auth-without-audience", "RelayTier", drain(auth={"type": "ServiceAccountToken"}),
-     "spec.drain.auth.audience",
-     drain(auth={"type": "ServiceAccountToken", "audience": "baton.dev/drain"})),
-    ("audience-without-token-auth", "RelayTier", drain(auth={"audience": "baton.dev/drain"}),
-     "spec.drain.auth.audience", drain(auth={"type": "None"})),
+    # Issue 18: a tier naming the API server's audience would have its pods
+    # handed a token the API server accepts as the operator; naming another
+    # tier's, drain that tier. The audience is Baton's, never the tier's.
+    ("audience-of-the-api-server", "RelayTier",
+     drain(auth={"type": "ServiceAccountToken",
+                 "audience": "https://kubernetes.default.svc.cluster.local"}),
+     "spec.drain.auth.audience", drain(auth={"type": "ServiceAccountToken"})),
+    ("audience-of-another-tier", "SessionTier",
+     drain(auth={"type": "ServiceAccountToken", "audience": "baton.dev/drain/other/RelayTier/r"}),
+     "spec.drain.auth.audience", drain(auth={"type": "ServiceAccountToken"})),
     ("surge-and-unavailable-both-zero", "RelayTier", rollout(maxSurge=0, maxUnavailable=0),
      "spec.rollout.maxSurge", rollout(maxSurge=0, maxUnavailable=1)),
     ("partition-above-replicas", "RelayTier", rollout(partition=4), "spec.rollout.partition",

@@ -25,7 +25,9 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding
 from kubernetes import client, config
 
-AUDIENCE = "baton-drain.test"
+# What Baton derives for a RelayTier "b" in namespace "shop" (issue 18:
+# api::DrainAudienceOf); the relay under test plays one of that tier's pods.
+AUDIENCE = "baton.dev/drain/shop/RelayTier/b"
 RELAY_BIN = os.environ.get("RELAY_BIN", "")
 
 
@@ -179,6 +181,16 @@ def test_a_token_for_another_audience_is_refused(api, ns, relay):
     # useless at the drain endpoint, and vice versa.
     assert relay.call(token=request_token(api, ns, "baton-operator", []))[0] == 401
     assert relay.call(token=request_token(api, ns, "baton-operator", ["other"]))[0] == 401
+
+
+def test_a_token_minted_for_another_tier_is_refused(api, ns, relay):
+    # Baton's own token, but for tier "a" (or tier "b" of another namespace or
+    # kind): the pods of tier "b" must refuse it, so a tier whose pods see
+    # Baton's token cannot use it to drain or cancel another tier's pods.
+    for other in ("baton.dev/drain/shop/RelayTier/a", "baton.dev/drain/other/RelayTier/b",
+                  "baton.dev/drain/shop/SessionTier/b"):
+        status, body = relay.call(token=request_token(api, ns, "baton-operator", [other]))
+        assert status == 401, (other, body)
 
 
 def test_a_token_of_another_service_account_is_refused(api, ns, relay):

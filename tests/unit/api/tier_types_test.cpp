@@ -48,7 +48,6 @@ TEST(TierTypes, DefaultsMatchSchema) {
   EXPECT_EQ(tier.spec.drain.on_timeout, OnTimeout::kPause);
   EXPECT_EQ(tier.spec.drain.sessions_per_second, 1000);
   EXPECT_EQ(tier.spec.drain.auth.type, DrainAuthType::kNone);
-  EXPECT_FALSE(tier.spec.drain.auth.audience);
   EXPECT_EQ(tier.spec.rollout.max_surge, 1);
   EXPECT_EQ(tier.spec.rollout.max_unavailable, 0);
   EXPECT_EQ(tier.spec.rollout.max_concurrent_drains, 1);
@@ -77,9 +76,9 @@ Tier FullTier() {
   tier.spec.selector = LabelSelector{{{"app", "registry"}}};
   tier.spec.pod_template = {{"metadata", {{"labels", {{"app", "registry"}}}}},
                             {"spec", {{"containers", {{{"name", "r"}, {"image", "session:v2"}}}}}}};
-  tier.spec.drain = DrainSpec{
-      8081, "/v1/drain",         10,  2,
-      900,  OnTimeout::kProceed, 250, DrainAuth{DrainAuthType::kServiceAccountToken, "aud-x"}};
+  tier.spec.drain =
+      DrainSpec{8081, "/v1/drain",         10,  2,
+                900,  OnTimeout::kProceed, 250, DrainAuth{DrainAuthType::kServiceAccountToken}};
   tier.spec.rollout = RolloutSpec{2, 1, 3, true, 1, 5, 120, "2026-01-02T03:04:05Z"};
   tier.spec.revision_history_limit = 3;
   tier.spec.serving_port = 7000;
@@ -134,7 +133,7 @@ TEST(TierTypes, EncodesApiFieldNames) {
   EXPECT_EQ(j["apiVersion"], "baton.dev/v1alpha1");
   EXPECT_EQ(j["kind"], "SessionTier");
   EXPECT_EQ(j["spec"]["drain"]["auth"]["type"], "ServiceAccountToken");
-  EXPECT_EQ(j["spec"]["drain"]["auth"]["audience"], "aud-x");
+  EXPECT_FALSE(j["spec"]["drain"]["auth"].contains("audience"));
   EXPECT_EQ(j["spec"]["drain"]["onTimeout"], "Proceed");
   EXPECT_EQ(j["spec"]["rollout"]["restartAt"], "2026-01-02T03:04:05Z");
   EXPECT_EQ(j["spec"]["service"]["ports"][1]["protocol"], "UDP");
@@ -289,6 +288,18 @@ TEST(TierTypes, EffectiveServingPort) {
 TEST(TierTypes, EffectiveTargetPort) {
   EXPECT_EQ((ServicePort{"a", 80, std::nullopt, "TCP"}.EffectiveTargetPort()), 80);
   EXPECT_EQ((ServicePort{"a", 80, 8080, "TCP"}.EffectiveTargetPort()), 8080);
+}
+
+// The audience of Baton's drain tokens is derived, never read from the
+// tier: one tier cannot name the API server's audience or another tier's.
+TEST(TierTypes, TheDrainAudienceIsDerivedFromTheTierItself) {
+  Tier tier = FullTier();
+  EXPECT_EQ(DrainAudienceOf(tier),
+            "baton.dev/drain/" + tier.Namespace() + "/SessionTier/" + tier.Name());
+  json j = tier;
+  j["spec"]["drain"]["auth"]["audience"] = "https://kubernetes.default.svc.cluster.local";
+  EXPECT_EQ(DrainAudienceOf(j.get<Tier>()), DrainAudienceOf(tier))
+      << "an audience written into the tier must not reach the token";
 }
 
 }  // namespace

@@ -9,7 +9,7 @@ namespace {
 
 using nlohmann::json;
 
-api::Tier TierWithTemplateAnnotations(json annotations) {
+json TierJson(json annotations) {
   json spec = {{"replicas", 2},
                {"template",
                 {{"metadata", {{"labels", {{"app", "relay"}}}, {"annotations", annotations}}},
@@ -18,8 +18,11 @@ api::Tier TierWithTemplateAnnotations(json annotations) {
   return json{{"apiVersion", "baton.dev/v1alpha1"},
               {"kind", "RelayTier"},
               {"metadata", {{"name", "relay"}, {"namespace", "chat"}, {"uid", "u1"}}},
-              {"spec", spec}}
-      .get<api::Tier>();
+              {"spec", spec}};
+}
+
+api::Tier TierWithTemplateAnnotations(json annotations) {
+  return TierJson(std::move(annotations)).get<api::Tier>();
 }
 
 // A tier stored before the CRD refused them (or written past it) must not
@@ -44,6 +47,34 @@ TEST(PodBuilderTest, SetsTheRestartStampItself) {
   auto pod = BuildPod(tier, create);
   EXPECT_EQ(pod["metadata"]["annotations"].value(std::string(api::kAnnotationRestartedAt), ""),
             "1970-01-01T00:00:00Z");
+}
+
+TEST(PodBuilderTest, WithTokenAuthEveryContainerLearnsTheAudienceFromBaton) {
+  json j = TierJson(json::object());
+  j["spec"]["drain"]["auth"] = {{"type", "ServiceAccountToken"}};
+  auto& containers = j["spec"]["template"]["spec"]["containers"];
+  containers[0]["env"] = {{{"name", "BATON_DRAIN_AUDIENCE"}, {"value", "chosen-by-the-tenant"}},
+                          {{"name", "KEEP"}, {"value", "me"}}};
+  containers.push_back({{"name", "sidecar"}, {"image", "proxy:v1"}});
+  auto tier = j.get<api::Tier>();
+  auto pod = BuildPod(tier, rollout::CreatePod{"relay-abc-0", "abc", -1, std::nullopt});
+  for (const auto& c : pod["spec"]["containers"]) {
+    int found = 0;
+    for (const auto& e : c["env"]) {
+      if (e["name"] == "BATON_DRAIN_AUDIENCE") {
+        ++found;
+        EXPECT_EQ(e["value"], "baton.dev/drain/chat/RelayTier/relay");
+      }
+    }
+    EXPECT_EQ(found, 1) << c.dump();
+  }
+  EXPECT_EQ(pod["spec"]["containers"][0]["env"][0], json({{"name", "KEEP"}, {"value", "me"}}));
+}
+
+TEST(PodBuilderTest, WithoutTokenAuthNoAudienceIsGiven) {
+  auto tier = TierWithTemplateAnnotations(json::object());
+  auto pod = BuildPod(tier, rollout::CreatePod{"relay-abc-0", "abc", -1, std::nullopt});
+  EXPECT_FALSE(pod["spec"]["containers"][0].contains("env"));
 }
 
 }  // namespace
