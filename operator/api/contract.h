@@ -162,6 +162,10 @@ inline constexpr std::string_view kConditionPaused = "Paused";
 // True when the rollout cannot go on without a person: a drain timed out with
 // onTimeout Pause, or a new pod missed progressDeadlineSeconds.
 inline constexpr std::string_view kConditionStalled = "Stalled";
+// True while an object the tier would own (its Service, PodDisruptionBudget,
+// serving-directory ConfigMap, a ControllerRevision) exists under another
+// controller or none: Baton neither adopts nor overwrites it (issue 18).
+inline constexpr std::string_view kConditionOwnedObjectConflict = "OwnedObjectConflict";
 
 namespace reason {
 // Available
@@ -181,6 +185,8 @@ inline constexpr std::string_view kDrainTimedOut = "DrainTimedOut";
 inline constexpr std::string_view kNotPaused = "NotPaused";
 // Stalled (also kDrainTimedOut, kProgressDeadlineExceeded)
 inline constexpr std::string_view kNotStalled = "NotStalled";
+// OwnedObjectConflict
+inline constexpr std::string_view kNotControlledByTier = "NotControlledByTier";
 }  // namespace reason
 
 // --- Event reasons (core/v1 Event .reason on the tier) -------------------------------
@@ -212,6 +218,7 @@ inline constexpr std::string_view kTierDeleting = "TierDeleting";
 inline constexpr std::string_view kFinalizerRemoved = "FinalizerRemoved";
 inline constexpr std::string_view kServiceSynced = "ServiceSynced";
 inline constexpr std::string_view kPodDisruptionBudgetSynced = "PodDisruptionBudgetSynced";
+inline constexpr std::string_view kOwnedObjectConflict = "OwnedObjectConflict";
 }  // namespace event
 
 // --- Metrics (/metrics of baton-operator; docs/api-contract.md, "Metrics") ---------------

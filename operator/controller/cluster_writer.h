@@ -19,6 +19,14 @@ class StaleWrite : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// The object exists and is not controlled by the tier that would own it (a
+// Service the team made, another tier's ConfigMap): Baton never adopts or
+// overwrites it (issue 18); the reconciler reports the conflict instead.
+class ForeignObject : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
 class ClusterWriter {
  public:
   virtual ~ClusterWriter() = default;
@@ -34,8 +42,11 @@ class ClusterWriter {
   // Server-side apply of the tier's metadata.finalizers as Baton's field
   // manager: with the drain finalizer, or (present=false) without it.
   virtual void ApplyTierFinalizer(const api::Tier& tier, bool present) = 0;
-  // Server-side apply (field manager baton-operator, force) of an owned
-  // object: "configmaps", "services", "poddisruptionbudgets".
+  // An owned object ("configmaps", "services", "poddisruptionbudgets",
+  // "controllerrevisions"), whose controller ownerReference names its tier:
+  // created when absent; when present, server-side applied (field manager
+  // baton-operator, force) only if that tier controls it, with the live
+  // uid and resourceVersion as preconditions; otherwise ForeignObject.
   virtual void ApplyOwned(const std::string& plural, const std::string& ns,
                           const nlohmann::json& object) = 0;
   // Deletes an owned object by name ("controllerrevisions" pruned from history).

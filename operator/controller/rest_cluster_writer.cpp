@@ -1,6 +1,7 @@
 #include "controller/rest_cluster_writer.h"
 
 #include "api/contract.h"
+#include "controller/pod_view.h"
 #include "controller/tier_resource.h"
 #include "kube/api_error.h"
 #include "kube/rest_client.h"
@@ -85,10 +86,39 @@ void RestClusterWriter::ApplyTierFinalizer(const api::Tier& tier, bool present) 
 
 void RestClusterWriter::ApplyOwned(const std::string& plural, const std::string& ns,
                                    const nlohmann::json& object) {
+  const kube::Resource& resource = OwnedResource(plural);
+  const std::string name = object.value("/metadata/name"_json_pointer, std::string());
+  const std::string owner = ControllerUidOf(object.value("metadata", nlohmann::json::object()));
+  nlohmann::json live;
+  try {
+    live = client_.Get(resource, ns, name);
+  } catch (const kube::ApiError& e) {
+    if (!kube::IsNotFound(e)) throw;
+    // Absent: create it. Someone creating it first makes this AlreadyExists
+    // (a stale write: the next pass looks again), never a takeover.
+    kube::WriteOptions options;
+    options.field_manager = std::string(api::kFieldManager);
+    Write("create " + plural + " " + name, [&] { client_.Create(resource, ns, object, options); });
+    return;
+  }
+  const auto& live_meta = live.value("metadata", nlohmann::json::object());
+  if (owner.empty() || ControllerUidOf(live_meta) != owner) {
+    const std::string controller = ControllerUidOf(live_meta);
+    throw ForeignObject(plural + " " + name + " exists and is " +
+                        (controller.empty()
+                             ? std::string("controlled by nobody")
+                             : "controlled by another object (uid " + controller + ")") +
+                        "; Baton leaves it alone");
+  }
+  // Ours: apply, on condition that it is still this very object at this
+  // version (a delete and re-create by someone else in between is refused).
+  nlohmann::json body = object;
+  body["metadata"]["uid"] = live_meta.value("uid", "");
+  body["metadata"]["resourceVersion"] = live_meta.value("resourceVersion", "");
   kube::ApplyOptions options;
   options.field_manager = std::string(api::kFieldManager);
   options.force = true;
-  Write("apply " + plural, [&] { client_.Apply(OwnedResource(plural), ns, object, options); });
+  Write("apply " + plural + " " + name, [&] { client_.Apply(resource, ns, body, options); });
 }
 
 void RestClusterWriter::DeleteOwned(const std::string& plural, const std::string& ns,

@@ -296,7 +296,7 @@ void TierReconciler::PublishDirectory(const api::Tier& tier, const std::vector<P
           {std::string(api::kLabelKind), std::string(api::NamesOf(tier.kind).kind)}}},
         {"ownerReferences", nlohmann::json::array({OwnerReference(tier)})}}},
       {"data", {{std::string(api::kServingDirectoryKey), published.dump(2)}}}};
-  deps_.writer->ApplyOwned("configmaps", tier.Namespace(), cm);
+  if (!ApplyOwnedObject(tier, "configmaps", cm, memory, result)) return;
   Wrote(write_point::kApplyDirectory);
   memory.last_directory_endpoints = std::move(dir);
   memory.last_directory_write = now;
@@ -322,8 +322,12 @@ void TierReconciler::SyncRevisionHistory(const api::Tier& tier, const std::vecto
                tier.Namespace(), tier.Name(), stored.size(), in_use.size(), update_hash,
                plan.apply_number ? std::to_string(*plan.apply_number) : "-", plan.deletes.size());
   if (plan.apply_number) {
-    deps_.writer->ApplyOwned("controllerrevisions", tier.Namespace(),
-                             BuildControllerRevision(tier, update_hash, *plan.apply_number));
+    ReconcileResult ignored;  // retried when the key next changes or on resync
+    if (!ApplyOwnedObject(tier, "controllerrevisions",
+                          BuildControllerRevision(tier, update_hash, *plan.apply_number), memory,
+                          ignored)) {
+      return;
+    }
     Wrote(write_point::kApplyRevision);
   }
   for (const auto& name : plan.deletes) {
@@ -338,7 +342,36 @@ void TierReconciler::SyncRevisionHistory(const api::Tier& tier, const std::vecto
   memory.revisions_synced = key;
 }
 
-void TierReconciler::ApplyOwnedObjects(const api::Tier& tier, Memory& memory) {
+bool TierReconciler::ApplyOwnedObject(const api::Tier& tier, const std::string& plural,
+                                      const nlohmann::json& object, Memory& memory,
+                                      ReconcileResult& result) {
+  const std::string key = plural + " " + object["metadata"].value("name", "");
+  const auto now = deps_.now();
+  if (auto retry = memory.conflict_retry_at.find(key);
+      retry != memory.conflict_retry_at.end() && now < retry->second) {
+    EarliestRequeue(result, retry->second);
+    return false;
+  }
+  try {
+    deps_.writer->ApplyOwned(plural, tier.Namespace(), object);
+  } catch (const ForeignObject& e) {
+    auto [it, fresh] = memory.conflicts.insert_or_assign(key, e.what());
+    if (fresh) {
+      if (memory.conflicts.size() == 1) memory.conflicts_since = now;
+      spdlog::warn("{}/{}: {}", tier.Namespace(), tier.Name(), e.what());
+      deps_.events->Record(tier, true, api::event::kOwnedObjectConflict, e.what());
+    }
+    memory.conflict_retry_at[key] = now + options_.conflict_retry;
+    EarliestRequeue(result, memory.conflict_retry_at[key]);
+    return false;
+  }
+  memory.conflicts.erase(key);
+  memory.conflict_retry_at.erase(key);
+  return true;
+}
+
+void TierReconciler::ApplyOwnedObjects(const api::Tier& tier, Memory& memory,
+                                       ReconcileResult& result) {
   // Server-side apply is idempotent, but a write per reconcile would be a
   // write per session-count change: apply only what changed since last time.
   struct Owned {
@@ -351,7 +384,7 @@ void TierReconciler::ApplyOwnedObjects(const api::Tier& tier, Memory& memory) {
         Owned{"poddisruptionbudgets", BuildPodDisruptionBudget(tier),
               write_point::kApplyPodDisruptionBudget}}) {
     if (!object || memory.last_applied[plural] == *object) continue;
-    deps_.writer->ApplyOwned(plural, tier.Namespace(), *object);
+    if (!ApplyOwnedObject(tier, plural, *object, memory, result)) continue;
     memory.last_applied[plural] = *object;
     Wrote(write);
   }
@@ -426,7 +459,7 @@ ReconcileResult TierReconciler::Reconcile(const TierKey& key) {
     if (plan.requeue_at) EarliestRequeue(result, *plan.requeue_at);
     if (!tier->Deleting()) {
       SyncRevisionHistory(*tier, owned, state.policy.update_revision, memory);
-      ApplyOwnedObjects(*tier, memory);
+      ApplyOwnedObjects(*tier, memory, result);
     }
     // While a delete drains the pods, status still tells the progress and the
     // directory must stop naming draining pods (clients look there for where
@@ -435,6 +468,14 @@ ReconcileResult TierReconciler::Reconcile(const TierKey& key) {
       return std::holds_alternative<rollout::ReleaseFinalizer>(a);
     });
     if (!released) {
+      if (!memory.conflicts.empty()) {
+        std::string message;
+        for (const auto& [object, why] : memory.conflicts)
+          message += (message.empty() ? "" : "; ") + why;
+        status.status.conditions.push_back({std::string(api::kConditionOwnedObjectConflict), "True",
+                                            std::string(api::reason::kNotControlledByTier), message,
+                                            tier->Generation(), memory.conflicts_since});
+      }
       ReportStatus(*tier, StatusJson(*tier, status.status), memory, result);
       PublishDirectory(*tier, owned, readings, state.policy.update_revision, memory, result);
     }

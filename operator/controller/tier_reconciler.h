@@ -47,6 +47,8 @@ struct ReconcilerOptions {
   // How long to wait for the cache to show our own write before planning
   // anyway (the write may have been undone by someone else meanwhile).
   std::chrono::milliseconds expectation_timeout{30000};
+  // How soon to look again at an owned object found under another controller.
+  std::chrono::milliseconds conflict_retry{30000};
 };
 
 struct ReconcileResult {
@@ -109,7 +111,18 @@ class TierReconciler {
     // What the revision history was last synced for (update hash, revisions
     // in use, limit): a LIST of ControllerRevisions only when that changes.
     std::string revisions_synced;
+    // Owned objects that exist under another controller (ForeignObject), by
+    // "<plural> <name>": the message, when it was first seen, and when to
+    // look again (a GET each pass would be a request per session change).
+    std::map<std::string, std::string> conflicts;
+    std::chrono::system_clock::time_point conflicts_since{};
+    std::map<std::string, std::chrono::system_clock::time_point> conflict_retry_at;
   };
+
+  // ClusterWriter::ApplyOwned that turns ForeignObject into a reported
+  // conflict (an Event once, a condition while it lasts). True when applied.
+  bool ApplyOwnedObject(const api::Tier& tier, const std::string& plural,
+                        const nlohmann::json& object, Memory& memory, ReconcileResult& result);
 
   void Follow(const api::Tier& tier, const std::vector<PodView>& owned, Memory& memory);
   // Carries out the plan's actions in order and stops at the first failure.
@@ -127,7 +140,7 @@ class TierReconciler {
   void SyncRevisionHistory(const api::Tier& tier, const std::vector<PodView>& owned,
                            const std::string& update_hash, Memory& memory);
   // Applies the Service and PodDisruptionBudget when they changed.
-  void ApplyOwnedObjects(const api::Tier& tier, Memory& memory);
+  void ApplyOwnedObjects(const api::Tier& tier, Memory& memory, ReconcileResult& result);
   void Wrote(std::string_view write) const {
     if (deps_.after_write) deps_.after_write(write);
   }

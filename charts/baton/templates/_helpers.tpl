@@ -57,21 +57,22 @@ needs create as well as patch.
 - apiGroups: [""]
   resources: ["pods"]
   verbs: ["list", "watch", "create", "patch", "delete"]
-# Owned objects, written with server-side apply.
+# Owned objects: read first (one that another controller owns is never
+# adopted or overwritten), created when absent, then server-side applied.
 - apiGroups: [""]
   resources: ["services"]
-  verbs: ["create", "patch"]
+  verbs: ["get", "create", "patch"]
 - apiGroups: [""]
   resources: ["configmaps"]
-  verbs: ["create", "patch"]
+  verbs: ["get", "create", "patch"]
 - apiGroups: ["policy"]
   resources: ["poddisruptionbudgets"]
-  verbs: ["create", "patch"]
-# Revision history for undo: listed (not watched), written with apply, old
-# ones beyond revisionHistoryLimit deleted.
+  verbs: ["get", "create", "patch"]
+# Revision history for undo: listed (not watched), written like the owned
+# objects above, old ones beyond revisionHistoryLimit deleted.
 - apiGroups: ["apps"]
   resources: ["controllerrevisions"]
-  verbs: ["list", "create", "patch", "delete"]
+  verbs: ["get", "list", "create", "patch", "delete"]
 # Events on the tiers (core/v1 Events: the recorder creates, then patches
 # the count of a repeated one).
 - apiGroups: [""]

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include "api/contract.h"
 #include "api/rfc3339.h"
 #include "rollout/revision_hash.h"
@@ -26,6 +28,9 @@ class RecordingWriter : public ClusterWriter {
  public:
   std::vector<Write> writes;
   bool stale_creates = false;
+  // "<plural> <name>" of objects that exist under another controller.
+  std::set<std::string> foreign;
+  int apply_attempts = 0;
 
   void CreatePod(const std::string&, const json& pod) override {
     if (stale_creates) throw StaleWrite("AlreadyExists");
@@ -44,7 +49,12 @@ class RecordingWriter : public ClusterWriter {
     writes.push_back({"finalizer", tier.Name(), present});
   }
   void ApplyOwned(const std::string& plural, const std::string&, const json& obj) override {
-    writes.push_back({"apply:" + plural, obj["metadata"]["name"], obj});
+    ++apply_attempts;
+    const std::string name = obj["metadata"]["name"];
+    if (foreign.count(plural + " " + name)) {
+      throw ForeignObject(plural + " " + name + " exists and is controlled by nobody");
+    }
+    writes.push_back({"apply:" + plural, name, obj});
   }
   void DeleteOwned(const std::string& plural, const std::string&,
                    const std::string& name) override {
@@ -362,6 +372,65 @@ TEST_F(TierReconcilerTest, AppliesTheServiceOnceAndAgainOnlyWhenItChanges) {
   tier_.spec.service->ports[0].port = 7001;
   Run();
   EXPECT_EQ(services(), 2);
+}
+
+// Issue 18: a Service (or directory ConfigMap) named like the tier that
+// another controller, or nobody, controls is never adopted or overwritten;
+// the tier says so in an Event (once) and a condition (while it lasts), and
+// the rest of the pass goes on.
+TEST_F(TierReconcilerTest, AForeignOwnedObjectIsLeftAloneAndReported) {
+  tier_.spec.pod_template = Template("v1");
+  tier_.spec.service = api::ServiceSpec{"ClusterIP", {api::ServicePort{"chat", 7000, {}, "TCP"}}};
+  pods_ = {Pod("relay-a-0", old_rev_, "127.2.0.1"), Pod("relay-a-1", old_rev_, "127.2.0.2")};
+  Reading("relay-a-0", 10);
+  Reading("relay-a-1", 10);
+  writer_.foreign = {"services relay", "configmaps relay-serving"};
+  auto result = Run();
+  EXPECT_FALSE(result.error);
+  const auto conflicts = std::count(events_.reasons.begin(), events_.reasons.end(),
+                                    std::string(api::event::kOwnedObjectConflict));
+  EXPECT_EQ(conflicts, 2) << "one Event per foreign object";
+  ASSERT_TRUE(result.requeue_at) << "looks again later";
+
+  // Within the retry period: no new look (a GET per pass would be a request
+  // per session change), no second Event; the status names both objects.
+  const int attempts = writer_.apply_attempts;
+  now_ += 5s;
+  Run();
+  EXPECT_EQ(writer_.apply_attempts, attempts);
+  EXPECT_EQ(std::count(events_.reasons.begin(), events_.reasons.end(),
+                       std::string(api::event::kOwnedObjectConflict)),
+            2);
+  auto last_status = [&] {
+    const Write* last = nullptr;
+    for (const auto& w : writer_.writes) {
+      if (w.verb == "status") last = &w;
+    }
+    return last ? last->body : json();
+  };
+  bool reported = false;
+  for (const auto& c : last_status().value("conditions", json::array())) {
+    if (c["type"] == "OwnedObjectConflict") {
+      reported =
+          c["status"] == "True" && c["reason"] == "NotControlledByTier" &&
+          c["message"].get<std::string>().find("services relay") != std::string::npos &&
+          c["message"].get<std::string>().find("configmaps relay-serving") != std::string::npos;
+    }
+  }
+  EXPECT_TRUE(reported) << last_status().dump();
+
+  // The team deletes its objects: Baton creates its own, the condition goes.
+  writer_.foreign.clear();
+  now_ += 31s;
+  Run();
+  now_ += 3s;
+  Run();
+  const auto verbs = writer_.Verbs();
+  EXPECT_NE(std::find(verbs.begin(), verbs.end(), "apply:services relay"), verbs.end());
+  EXPECT_NE(std::find(verbs.begin(), verbs.end(), "apply:configmaps relay-serving"), verbs.end());
+  for (const auto& c : last_status().value("conditions", json::array())) {
+    EXPECT_NE(c["type"], "OwnedObjectConflict") << last_status().dump();
+  }
 }
 
 TEST_F(TierReconcilerTest, StatusPatchClearsFieldsNoLongerReported) {
