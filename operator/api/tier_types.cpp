@@ -143,6 +143,7 @@ void DecodeDrain(const json& j, const std::string& path, DrainSpec& out) {
   Read(j, "timeoutSeconds", path, out.timeout_seconds);
   ReadEnum(j, "onTimeout", path, kOnTimeoutNames, out.on_timeout);
   Read(j, "sessionsPerSecond", path, out.sessions_per_second);
+  Read(j, "allowHostNetwork", path, out.allow_host_network);
   if (const json* auth = ReadObject(j, "auth", path)) {
     const std::string auth_path = path + ".auth";
     ReadEnum(*auth, "type", auth_path, kDrainAuthNames, out.auth.type);
@@ -348,6 +349,7 @@ void to_json(json& j, const DrainSpec& in) {
            {"timeoutSeconds", in.timeout_seconds},
            {"onTimeout", ToString(in.on_timeout)},
            {"sessionsPerSecond", in.sessions_per_second},
+           {"allowHostNetwork", in.allow_host_network},
            {"auth", {{"type", ToString(in.auth.type)}}}};
 }
 

@@ -53,6 +53,10 @@ struct DrainSpec {
   OnTimeout on_timeout = OnTimeout::kPause;
   int32_t sessions_per_second = 1000;
   DrainAuth auth;
+  // With hostNetwork pods the drain endpoint is the node's own address:
+  // whatever else listens on that node port would get Baton's drain calls
+  // and token. Refused by the CRD unless the tier opts in (issue 18).
+  bool allow_host_network = false;
   bool operator==(const DrainSpec&) const = default;
 };
 

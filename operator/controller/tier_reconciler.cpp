@@ -67,7 +67,13 @@ drain::DrainEndpoint TierReconciler::EndpointOf(const api::Tier& tier, const Pod
   ep.host = pod.ip;
   ep.port = tier.spec.drain.port;
   ep.path = tier.spec.drain.path;
-  if (deps_.drain_token) ep.bearer_token = deps_.drain_token(tier);
+  // A hostNetwork pod's IP is its node's: no token to whatever listens
+  // there, unless the tier opted in (a tier stored before the CRD refused
+  // such templates can still have one).
+  const bool host_network = tier.spec.pod_template.value("/spec/hostNetwork"_json_pointer, false);
+  if (deps_.drain_token && (!host_network || tier.spec.drain.allow_host_network)) {
+    ep.bearer_token = deps_.drain_token(tier);
+  }
   return ep;
 }
 

@@ -180,6 +180,11 @@ CASES = [
      {"spec": {"template": {"metadata": {"annotations": {"baton.dev/drain-successor": "x"}}}}},
      "spec.template.metadata.annotations",
      {"spec": {"template": {"metadata": {"annotations": {"team.example/owner": "x"}}}}}),
+    # Issue 18: a hostNetwork pod's drain endpoint is its node's address.
+    ("host-network-without-opt-in", "RelayTier", pod_spec(hostNetwork=True),
+     "spec.template.spec.hostNetwork",
+     {"spec": {"template": {"spec": {"hostNetwork": True}},
+               "drain": {"allowHostNetwork": True}}}),
     ("restart-policy-never", "BusinessTier", pod_spec(restartPolicy="Never"),
      "spec.template.spec.restartPolicy", pod_spec(restartPolicy="Always")),
     ("selector-not-in-template", "RelayTier",

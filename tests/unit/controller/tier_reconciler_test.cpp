@@ -70,12 +70,14 @@ class RecordingWriter : public ClusterWriter {
 class FakeDrainClient : public drain::DrainClient {
  public:
   std::vector<std::pair<std::string, drain::DrainRequest>> starts;
+  std::vector<std::string> tokens;  // bearer token of each start
   bool fail = false;
   std::chrono::system_clock::time_point answer_at = kT0;
   void Read(const drain::DrainEndpoint&, const drain::LongPoll&,
             std::function<void(drain::DrainReading)>) override {}
   drain::DrainReading Start(const drain::DrainEndpoint& ep, const drain::DrainRequest& r) override {
     starts.push_back({ep.host, r});
+    tokens.push_back(ep.bearer_token);
     if (fail) return drain::DrainReading::Unknown("connection refused", kT0);
     drain::DrainReading ok;
     ok.known = true;
@@ -269,6 +271,30 @@ TEST_F(TierReconcilerTest, DrainsTheOldPodWithFewestSessionsLabelFirst) {
   ASSERT_EQ(client_.starts.size(), 1u);
   EXPECT_EQ(client_.starts[0].first, "127.2.0.2");
   EXPECT_EQ(client_.starts[0].second.pace, 250);
+}
+
+// Issue 18: a hostNetwork pod's IP is its node's; Baton's token goes there
+// only when the tier opted in.
+TEST_F(TierReconcilerTest, NoTokenToAHostNetworkPodUnlessTheTierOptedIn) {
+  for (const bool opted_in : {false, true}) {
+    SetUp();
+    client_.starts.clear();
+    client_.tokens.clear();
+    tier_.spec.pod_template["spec"]["hostNetwork"] = true;
+    tier_.spec.drain.auth.type = api::DrainAuthType::kServiceAccountToken;
+    tier_.spec.drain.allow_host_network = opted_in;
+    new_rev_ = rollout::revisionHash(tier_.spec.pod_template);
+    deps_.drain_token = [](const api::Tier&) { return std::string("baton-token"); };
+    reconciler_ = std::make_unique<TierReconciler>(deps_);
+    pods_ = {Pod("relay-a-0", old_rev_, "127.2.0.1"), Pod("relay-a-1", old_rev_, "127.2.0.2"),
+             Pod("relay-b-0", new_rev_, "127.2.0.3")};
+    Reading("relay-a-0", 30);
+    Reading("relay-a-1", 20);
+    Reading("relay-b-0", 0);
+    Run();
+    ASSERT_EQ(client_.tokens.size(), 1u) << "opted in: " << opted_in;
+    EXPECT_EQ(client_.tokens[0], opted_in ? "baton-token" : "") << "opted in: " << opted_in;
+  }
 }
 
 TEST_F(TierReconcilerTest, DeletesADrainedPodWithItsUid) {
