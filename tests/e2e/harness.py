@@ -185,6 +185,17 @@ class Harness:
         return self.custom.patch_namespaced_custom_object("baton.dev", "v1alpha1", self.ns,
                                                           plural, name, patch)
 
+    def start_loadgen(self, sessions, rate, duration=600, settle=3):
+        """The load generator on this test's serving directory, once it has
+        its sessions; its verdict goes to self.tmp / "loadgen.json"."""
+        p = self.start("loadgen", [BUILD / "examples" / "loadgen" / "loadgen",
+                                   "--directory", self.tmp / "directory.json",
+                                   "--sessions", sessions, "--rate", rate,
+                                   "--duration", duration, "--settle", settle,
+                                   "--report", self.tmp / "loadgen.json"])
+        p.wait_for_line("established", 60)
+        return p
+
     def sigterm_counts(self):
         """pod name -> the session count its process logged at SIGTERM."""
         counts = {}

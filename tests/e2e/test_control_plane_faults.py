@@ -15,13 +15,10 @@ of each pod by the operator) and the load generator loses no session.
 Needs a control plane of one's own: BATON_CLUSTER_FAULTS=1 (scripts/test sets
 it, with the watch cache off)."""
 import json
-import os
 import time
 
-import pytest
-
-from faults import drains_begun, healthy, operator_writes
-from faults import restart_controllers_afterwards  # noqa: F401 (a fixture)
+from faults import (drains_begun, fault_test_marks, healthy, operator_writes,
+                    restart_controllers_afterwards)  # noqa: F401 (a fixture)
 from harness import BUILD, control_plane as cluster, wait_for
 from tiers import relay_tier as base_tier
 
@@ -29,10 +26,7 @@ REPLICAS = 3
 SESSIONS = 300
 THRESHOLD = 5
 
-pytestmark = [pytest.mark.usefixtures("restart_controllers_afterwards"), pytest.mark.skipif(
-    os.environ.get("BATON_CLUSTER_FAULTS") != "1",
-    reason="restarts kube-apiserver and stops etcd: needs BATON_CLUSTER_FAULTS=1 on a "
-           "control plane of one's own")]
+pytestmark = fault_test_marks("restarts kube-apiserver and stops etcd")
 
 
 def relay_tier(version):

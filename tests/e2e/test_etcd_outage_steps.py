@@ -13,24 +13,20 @@ threshold at SIGTERM, and the load generator lost nothing. Needs
 BATON_CLUSTER_FAULTS=1 (stops etcd; restarts kube-apiserver to switch its
 watch cache)."""
 import json
-import os
 import time
 
 import pytest
 
-from faults import drains_begun, healthy, operator_writes
-from faults import restart_controllers_afterwards  # noqa: F401 (a fixture)
-from harness import BUILD, control_plane, wait_for
+from faults import (drains_begun, fault_test_marks, healthy, operator_writes,
+                    restart_controllers_afterwards)  # noqa: F401 (a fixture)
+from harness import control_plane, wait_for
 from tiers import relay_tier as base_tier
 
 REPLICAS = 3
 SESSIONS = 300
 THRESHOLD = 5
 
-pytestmark = [pytest.mark.usefixtures("restart_controllers_afterwards"), pytest.mark.skipif(
-    os.environ.get("BATON_CLUSTER_FAULTS") != "1",
-    reason="stops etcd and restarts kube-apiserver: needs BATON_CLUSTER_FAULTS=1 on a control "
-           "plane of one's own")]
+pytestmark = fault_test_marks("stops etcd and restarts kube-apiserver")
 
 
 def relay_tier(version):
@@ -67,12 +63,7 @@ def test_etcd_outage_at_each_step_of_a_drain(harness, watch_cache):
     wait_for("v1 healthy", lambda: healthy(h, gen1, REPLICAS), 90)
     v1 = {p.metadata.name for p in h.core.list_namespaced_pod(h.ns).items}
 
-    report = h.tmp / "loadgen.json"
-    loadgen = h.start("loadgen", [BUILD / "examples" / "loadgen" / "loadgen",
-                                  "--directory", h.tmp / "directory.json",
-                                  "--sessions", SESSIONS, "--rate", 100, "--duration", 600,
-                                  "--settle", 3, "--report", report])
-    loadgen.wait_for_line("established", 60)
+    loadgen = h.start_loadgen(SESSIONS, rate=100)
     h.apply_tier(relay_tier("v2"))
     gen2 = h.get_tier("relaytiers", "relay")["metadata"]["generation"]
 
@@ -109,6 +100,6 @@ def test_etcd_outage_at_each_step_of_a_drain(harness, watch_cache):
     assert operator.proc.poll() is None, operator.output()[-4000:]
 
     assert loadgen.stop(sig=2, timeout=60) == 0, loadgen.output()
-    r = json.loads(report.read_text())
+    r = json.loads((h.tmp / "loadgen.json").read_text())
     assert r["sessionsLost"] == 0 and r["sessionsFailed"] == 0, r
     assert r["messages"]["lost"] == 0 and r["messages"]["duplicated"] == 0, r

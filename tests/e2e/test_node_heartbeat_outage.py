@@ -17,22 +17,17 @@ must be Ready again, the tier Healthy, and a rollout afterwards must
 complete with no session lost. Needs BATON_CLUSTER_FAULTS=1 (it freezes
 kwok for about a minute)."""
 import json
-import os
 import signal
 
-import pytest
 
-from faults import restart_controllers_afterwards  # noqa: F401 (a fixture)
-from harness import BUILD, control_plane, wait_for
+from faults import fault_test_marks, restart_controllers_afterwards  # noqa: F401 (a fixture)
+from harness import control_plane, wait_for
 from tiers import relay_tier
 
 REPLICAS = 3
 SESSIONS = 300
 
-pytestmark = [pytest.mark.usefixtures("restart_controllers_afterwards"), pytest.mark.skipif(
-    os.environ.get("BATON_CLUSTER_FAULTS") != "1",
-    reason="freezes every node's heartbeat: needs BATON_CLUSTER_FAULTS=1 on a control plane "
-           "of one's own")]
+pytestmark = fault_test_marks("freezes every node's heartbeat")
 
 
 def ready_condition(pod):
@@ -53,12 +48,7 @@ def test_pods_marked_not_ready_by_the_node_controller_come_back_and_the_tier_goe
     gen1 = h.get_tier("relaytiers", "relay")["metadata"]["generation"]
     wait_for("v1 healthy", lambda: healthy(h, gen1), 90)
 
-    report = h.tmp / "loadgen.json"
-    loadgen = h.start("loadgen", [BUILD / "examples" / "loadgen" / "loadgen",
-                                  "--directory", h.tmp / "directory.json",
-                                  "--sessions", SESSIONS, "--rate", 100, "--duration", 600,
-                                  "--settle", 3, "--report", report])
-    loadgen.wait_for_line("established", 60)
+    loadgen = h.start_loadgen(SESSIONS, rate=100)
 
     control_plane("pause-nodes")
     runner.proc.send_signal(signal.SIGSTOP)
@@ -83,6 +73,6 @@ def test_pods_marked_not_ready_by_the_node_controller_come_back_and_the_tier_goe
                for p in h.core.list_namespaced_pod(h.ns).items)
 
     assert loadgen.stop(sig=2, timeout=60) == 0, loadgen.output()
-    r = json.loads(report.read_text())
+    r = json.loads((h.tmp / "loadgen.json").read_text())
     assert r["sessionsLost"] == 0 and r["sessionsFailed"] == 0, r
     assert r["messages"]["lost"] == 0, r

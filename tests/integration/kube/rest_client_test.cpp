@@ -21,6 +21,7 @@
 
 #include "kube/base64.h"
 #include "kube/config.h"
+#include "silent_listener.h"
 #include "test_cluster.h"
 
 namespace baton::kube {
@@ -729,31 +730,8 @@ TEST_F(RestClientTest, TlsVerificationIsOn) {
   EXPECT_EQ(client().Get(resources::kNamespaces, "", ns())["metadata"]["name"], ns());
 }
 
-// A listening socket that never accepts: connects succeed (backlog), no
-// answer ever comes.
-class SilentListener {
- public:
-  SilentListener() {
-    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    addr.sin_port = 0;
-    ::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
-    ::listen(fd_, 16);
-    socklen_t len = sizeof(addr);
-    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len);
-    port_ = ntohs(addr.sin_port);
-  }
-  ~SilentListener() { ::close(fd_); }
-  SilentListener(const SilentListener&) = delete;
-  SilentListener& operator=(const SilentListener&) = delete;
-  int port() const { return port_; }
-
- private:
-  int fd_ = -1;
-  int port_ = 0;
-};
+// Connects succeed (backlog), no answer ever comes.
+using baton::testing::SilentListener;
 
 TEST(RestClientTransportTest, RequestTimeoutAndConnectFailed) {
   SilentListener silent;

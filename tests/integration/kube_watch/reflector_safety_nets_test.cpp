@@ -4,12 +4,9 @@
 //     nothing while writes go on beside a cache that missed nothing;
 //   - a watch that delivers nothing for idle_timeout is cut and resumed;
 //   - BlockedFor() grows while a request hangs (a listener on loopback that
-//     accepts and never answers) and is zero between requests.
-#include <arpa/inet.h>
+//     never answers: tests/support/silent_listener.h) and is zero between
+//     requests.
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <atomic>
 #include <string>
@@ -19,6 +16,7 @@
 #include "kube/reflector.h"
 #include "kube/rest_client.h"
 #include "kube_watch_fixture.h"
+#include "silent_listener.h"
 
 namespace baton::kube {
 namespace {
@@ -147,31 +145,8 @@ TEST_F(ReflectorSafetyNetsTest, AWatchQuietForTheIdleTimeoutIsCutAndResumed) {
   EXPECT_TRUE(testing::WaitUntil(30s, [&] { return Cached(sink.cache(), "late") == "x"; }));
 }
 
-// A TCP listener on loopback that accepts connections and never answers.
-class SilentListener {
- public:
-  SilentListener() {
-    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof addr;
-    if (::bind(fd_, reinterpret_cast<sockaddr*>(&addr), len) != 0 || ::listen(fd_, 16) != 0 ||
-        ::getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-      throw std::runtime_error("listener");
-    }
-    port_ = ntohs(addr.sin_port);
-  }
-  ~SilentListener() { ::close(fd_); }
-  int port() const { return port_; }
-
- private:
-  int fd_ = -1;
-  int port_ = 0;
-};
-
 TEST(ReflectorBlockedForTest, GrowsWhileARequestHangsAndIsZeroBetweenRequests) {
-  SilentListener silent;
+  baton::testing::SilentListener silent;
   ClientConfig config;
   config.server = "http://127.0.0.1:" + std::to_string(silent.port());
   config.source = "test";
