@@ -4,6 +4,7 @@
 #include <cpprest/http_client.h>
 #include <pplx/threadpool.h>
 
+#include <atomic>
 #include <boost/asio/steady_timer.hpp>
 #include <ctime>
 #include <future>
@@ -99,6 +100,20 @@ class HttpDrainClient final : public DrainClient {
     // timeout restarts on every read, so a body trickled byte by byte would
     // otherwise hold the request open for as long as the peer likes.
     pplx::cancellation_token_source cancel;
+    // The cap holds whatever the framing: a chunked or close-delimited body
+    // declares no length, and cpprestsdk would buffer it until the deadline
+    // (gigabytes from a hostile pod on a fast network: issue 18). cpprestsdk
+    // reports the bytes received after every read; past the cap the request
+    // is cancelled, so at most one read beyond it is ever held.
+    auto too_large = std::make_shared<std::atomic<bool>>(false);
+    request.set_progress_handler(
+        [cancel, too_large](web::http::message_direction::direction direction,
+                            utility::size64_t received) {
+          if (direction == web::http::message_direction::download && received > kMaxAnswerBytes &&
+              !too_large->exchange(true)) {
+            cancel.cancel();
+          }
+        });
     auto deadline = std::make_shared<boost::asio::steady_timer>(
         crossplat::threadpool::shared_instance().service(), timeout);
     deadline->async_wait([cancel](const boost::system::error_code& ec) {
@@ -122,24 +137,29 @@ class HttpDrainClient final : public DrainClient {
                 return std::make_pair(status, std::move(body));
               });
         })
-        .then(
-            [client, deadline, done](pplx::task<std::pair<web::http::status_code, std::string>> t) {
-              deadline->cancel();
-              auto now = std::chrono::system_clock::now();
-              try {
-                auto [status, body] = t.get();
-                if (body.size() > kMaxAnswerBytes) {
-                  done(DrainReading::Unknown(
-                      "answer larger than " + std::to_string(kMaxAnswerBytes) + " bytes", now));
-                  return;
-                }
-                done(ParseDrainAnswer(status, body, now));
-              } catch (const pplx::task_canceled&) {
-                done(DrainReading::Unknown("no complete answer within the timeout", now));
-              } catch (const std::exception& e) {
-                done(DrainReading::Unknown(e.what(), now));
-              }
-            });
+        .then([client, deadline, done,
+               too_large](pplx::task<std::pair<web::http::status_code, std::string>> t) {
+          deadline->cancel();
+          auto now = std::chrono::system_clock::now();
+          if (*too_large) {
+            done(DrainReading::Unknown(
+                "answer larger than " + std::to_string(kMaxAnswerBytes) + " bytes", now));
+            return;
+          }
+          try {
+            auto [status, body] = t.get();
+            if (body.size() > kMaxAnswerBytes) {
+              done(DrainReading::Unknown(
+                  "answer larger than " + std::to_string(kMaxAnswerBytes) + " bytes", now));
+              return;
+            }
+            done(ParseDrainAnswer(status, body, now));
+          } catch (const pplx::task_canceled&) {
+            done(DrainReading::Unknown("no complete answer within the timeout", now));
+          } catch (const std::exception& e) {
+            done(DrainReading::Unknown(e.what(), now));
+          }
+        });
   }
 
   DrainReading SendAndWait(const DrainEndpoint& ep, web::http::http_request request) {

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <fstream>
 #include <future>
 #include <string>
 
@@ -140,6 +141,76 @@ INSTANTIATE_TEST_SUITE_P(Framing, RawFaultTest,
                                            RawCase{"TruncatedBody", RawFault::kTruncatedBody},
                                            RawCase{"CloseOnAccept", RawFault::kCloseOnAccept}),
                          [](const auto& p) { return std::string(p.param.name); });
+
+// Issue 18: a body that declares no length is capped as it arrives, not
+// buffered until the deadline. With a 20 s timeout, a client that buffered
+// would answer after 20 s, holding gigabytes; the cap answers at once.
+class EndlessBodyTest : public ::testing::TestWithParam<RawCase> {};
+
+TEST_P(EndlessBodyTest, IsRefusedAtTheCapLongBeforeTheDeadline) {
+  auto client = drain::MakeHttpDrainClient(drain::HttpDrainClientOptions{20s});
+  RawFaultServer server(GetParam().fault);
+  auto r = ReadOnce(*client, server.port());
+  EXPECT_FALSE(r.reading.known);
+  EXPECT_NE(r.reading.error.find("larger than"), std::string::npos) << r.reading.error;
+  EXPECT_LT(r.took, 3s) << r.reading.error;
+}
+
+INSTANTIATE_TEST_SUITE_P(NoLength, EndlessBodyTest,
+                         ::testing::Values(RawCase{"EndlessChunked", RawFault::kEndlessChunked},
+                                           RawCase{"EndlessUntilClose",
+                                                   RawFault::kEndlessUntilClose}),
+                         [](const auto& p) { return std::string(p.param.name); });
+
+long RssKiB() {
+  std::ifstream status("/proc/self/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
+  }
+  return -1;
+}
+
+// 20 hostile pods stream endless bodies, read again and again for 10 s,
+// beside one healthy pod: the process stays within a bound and the healthy
+// pod is read all along.
+TEST(EndlessBodies, TwentyHostilePodsNeitherExhaustMemoryNorStarveAHealthyOne) {
+  auto client = drain::MakeHttpDrainClient(drain::HttpDrainClientOptions{20s});
+  std::vector<std::unique_ptr<RawFaultServer>> hostile;
+  for (int i = 0; i < 20; ++i) {
+    hostile.push_back(std::make_unique<RawFaultServer>(i % 2 ? RawFault::kEndlessChunked
+                                                             : RawFault::kEndlessUntilClose));
+  }
+  ScriptedDrainServer healthy({{200, StatusBody("ok", 7, "Serving"), 0ms}});
+  const long rss_before = RssKiB();
+  long rss_max = rss_before;
+  int rounds = 0, healthy_known = 0;
+  const auto end = Clock::now() + 10s;
+  while (Clock::now() < end) {
+    std::vector<std::future<DrainReading>> pending;
+    for (auto& s : hostile) {
+      auto promise = std::make_shared<std::promise<DrainReading>>();
+      pending.push_back(promise->get_future());
+      client->Read(Endpoint(s->port()), {},
+                   [promise](DrainReading r) { promise->set_value(std::move(r)); });
+    }
+    auto good = ReadOnce(*client, healthy.port());
+    if (good.reading.known && good.reading.sessions == 7) ++healthy_known;
+    for (auto& f : pending) {
+      ASSERT_EQ(f.wait_for(30s), std::future_status::ready);
+      auto r = f.get();
+      EXPECT_FALSE(r.known);
+    }
+    rss_max = std::max(rss_max, RssKiB());
+    ++rounds;
+  }
+  std::printf("endless bodies: %d rounds, RSS %ld KiB before, %ld KiB at most\n", rounds,
+              rss_before, rss_max);
+  EXPECT_EQ(healthy_known, rounds) << "the healthy pod was not read every round";
+  EXPECT_GE(rounds, 3);
+  // 20 answers capped at 64 KiB (plus a read's worth each) are a few MiB.
+  EXPECT_LT(rss_max - rss_before, 64 * 1024) << "KiB of growth";
+}
 
 struct BodyCase {
   const char* name;

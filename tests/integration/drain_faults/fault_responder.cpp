@@ -107,12 +107,12 @@ RawFaultServer::~RawFaultServer() {
   stopping_ = true;
   if (accept_thread_.joinable()) accept_thread_.join();
   ::close(listen_fd_);
-  std::vector<std::thread> threads;
+  std::vector<Connection> connections;
   {
     std::lock_guard lock(mu_);
-    threads.swap(connections_);
+    connections.swap(connections_);
   }
-  for (auto& t : threads) t.join();
+  for (auto& c : connections) c.thread.join();
 }
 
 void RawFaultServer::AcceptLoop() {
@@ -124,7 +124,17 @@ void RawFaultServer::AcceptLoop() {
     ++accepted_;
     ++open_;
     std::lock_guard lock(mu_);
-    connections_.emplace_back([this, fd] { Serve(fd); });
+    std::erase_if(connections_, [](Connection& c) {
+      if (!*c.done) return false;
+      c.thread.join();
+      return true;
+    });
+    auto done = std::make_shared<std::atomic<bool>>(false);
+    connections_.push_back({std::thread([this, fd, done] {
+                              Serve(fd);
+                              *done = true;
+                            }),
+                            done});
   }
 }
 
@@ -196,6 +206,24 @@ void RawFaultServer::Serve(int fd) {
         ok = SendAll(fd, spaces);
       }
       if (ok) SendAll(fd, body);
+      break;
+    }
+    case RawFault::kEndlessChunked: {
+      if (!SendAll(fd,
+                   "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                   "Transfer-Encoding: chunked\r\n\r\n")) {
+        break;
+      }
+      const std::string chunk = "10000\r\n" + std::string(0x10000, ' ') + "\r\n";
+      while (!stopping_ && SendAll(fd, chunk)) {
+      }
+      break;
+    }
+    case RawFault::kEndlessUntilClose: {
+      if (!SendAll(fd, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\r\n")) break;
+      const std::string spaces(64 * 1024, ' ');
+      while (!stopping_ && SendAll(fd, spaces)) {
+      }
       break;
     }
     case RawFault::kCloseOnAccept:

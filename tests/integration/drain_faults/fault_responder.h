@@ -61,6 +61,10 @@ enum class RawFault {
   kTruncatedBody,  // Content-Length larger than what is sent, then close
   kCloseOnAccept,  // accepts and closes at once
   kOversizedBody,  // a valid answer padded with megabytes of whitespace
+  // Endless bodies that declare no length (issue 18: a hostile pod streaming
+  // gigabytes to exhaust the operator's memory), until the peer goes away.
+  kEndlessChunked,     // Transfer-Encoding: chunked, chunk after chunk
+  kEndlessUntilClose,  // no Content-Length: the body ends when the server closes
 };
 
 class RawFaultServer {
@@ -92,7 +96,13 @@ class RawFaultServer {
   std::atomic<std::size_t> open_{0};
   std::thread accept_thread_;
   std::mutex mu_;
-  std::vector<std::thread> connections_;
+  // One thread per connection; finished ones are joined as new ones come,
+  // so that a long test's memory is the client's, not this server's.
+  struct Connection {
+    std::thread thread;
+    std::shared_ptr<std::atomic<bool>> done;
+  };
+  std::vector<Connection> connections_;
 };
 
 // A loopback port that refuses connections: bound (so no one else takes it
