@@ -44,9 +44,9 @@ nlohmann::json StatusJson(const api::Tier& tier, const rollout::TierStatus& s) {
   return nlohmann::json(out);
 }
 
-std::vector<rollout::Condition> PreviousConditions(const api::Tier& tier) {
+std::vector<rollout::Condition> PreviousConditions(const api::TierStatus& status) {
   std::vector<rollout::Condition> out;
-  for (const auto& c : tier.status.conditions) {
+  for (const auto& c : status.conditions) {
     rollout::Condition rc;
     rc.type = c.type;
     rc.status = c.status;

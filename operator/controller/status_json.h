@@ -14,7 +14,7 @@ nlohmann::json StatusJson(const api::Tier& tier, const rollout::TierStatus& stat
 
 // status.conditions as last written, in the calculator's terms, so that
 // lastTransitionTime survives a condition whose status did not change.
-std::vector<rollout::Condition> PreviousConditions(const api::Tier& tier);
+std::vector<rollout::Condition> PreviousConditions(const api::TierStatus& status);
 
 // The status with its fast-moving numbers removed (sessions now, rate, ETA,
 // totals, message): two statuses equal under this differ only in numbers,

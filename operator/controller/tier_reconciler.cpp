@@ -450,7 +450,14 @@ ReconcileResult TierReconciler::Reconcile(const TierKey& key) {
     auto now = deps_.now();
     auto state = Observe(*tier, owned, readings, memory.readings, now);
     auto plan = rollout::planRollout(state);
-    auto status = rollout::calculateStatus(state, plan, PreviousConditions(*tier));
+    // The conditions before this pass are the ones this process last wrote,
+    // when it wrote any: the cached tier may not show that write yet, and a
+    // transition Event (RolloutCompleted) must be recorded once, not again on
+    // every pass until the cache catches up (seen in CI: a rollout counted
+    // three times in baton_rollouts_total).
+    const api::TierStatus previous =
+        memory.last_status.is_object() ? memory.last_status.get<api::TierStatus>() : tier->status;
+    auto status = rollout::calculateStatus(state, plan, PreviousConditions(previous));
 
     for (const auto& e : plan.events) {
       deps_.events->Record(*tier, e.warning, e.reason, e.message);

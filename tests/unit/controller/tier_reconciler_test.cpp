@@ -459,6 +459,32 @@ TEST_F(TierReconcilerTest, AForeignOwnedObjectIsLeftAloneAndReported) {
   }
 }
 
+// The cache may not show this process's own status write for a while: the
+// transition Event must not be recorded again on every pass meanwhile.
+TEST_F(TierReconcilerTest, RolloutCompletedIsRecordedOnceWhileTheCacheLagsBehindTheStatusWrite) {
+  // The cached tier still shows the last drain in progress.
+  tier_.status.conditions = {api::Condition{"Progressing", "True", "Draining", "draining relay-a-1",
+                                            2, "2026-01-01T00:00:00Z"}};
+  tier_.status.current_revision = old_rev_;
+  tier_.status.update_revision = new_rev_;
+  pods_ = {Pod("relay-b-0", new_rev_, "127.2.0.1"), Pod("relay-b-1", new_rev_, "127.2.0.2")};
+  Reading("relay-b-0", 10);
+  Reading("relay-b-1", 10);
+  const auto completed = [&] {
+    return std::count(events_.reasons.begin(), events_.reasons.end(),
+                      std::string(api::event::kRolloutCompleted));
+  };
+  Run();
+  ASSERT_EQ(completed(), 1);
+  // tier_ (the cache) still has the old status: no second Event.
+  for (int i = 0; i < 3; ++i) {
+    now_ += 1s;
+    Run();
+  }
+  EXPECT_EQ(completed(), 1) << testing::PrintToString(events_.reasons)
+                            << testing::PrintToString(writer_.Verbs());
+}
+
 TEST_F(TierReconcilerTest, StatusPatchClearsFieldsNoLongerReported) {
   // The tier's status still lists a drain that has finished (written by an
   // earlier pass or process): a merge patch must null it, not leave it.
