@@ -88,6 +88,9 @@ void TierReconciler::Follow(const api::Tier& tier, const std::vector<PodView>& o
     spec.follow = pod.Label(std::string(api::kLabelRole)) == api::kRoleDraining;
     spec.threshold = tier.spec.drain.session_threshold;
     spec.long_poll_wait = options_.long_poll_wait;
+    // Each tier its fair share of the monitor's reads: one tenant's hanging
+    // endpoints cannot hold every slot (read_schedule.h).
+    spec.group = TierKey{tier.kind, tier.Namespace(), tier.Name()}.String();
     auto key = MonitorKey(pod.ns, pod.name);
     deps_.follower->Track(key, spec);
     now_tracked.insert(key);

@@ -1,11 +1,15 @@
 // The drain contract over HTTP (docs/drain-protocol.md), as Baton calls it.
 //
 // Threading: Read() is asynchronous — it returns at once and calls `done` on
-// one of cpprestsdk's pool threads when the answer (or the failure) is in, so
+// the client's I/O thread when the answer (or the failure) is in, so
 // following thousands of pods costs no thread each. `done` must not block.
 // Start() and Cancel() are synchronous and must be called from the caller's
-// own threads (the controller's workers), never from a cpprestsdk callback:
-// blocking on a task inside cpprestsdk's pool deadlocks once it is exhausted.
+// own threads (the controller's workers), never from a `done` callback: the
+// I/O thread would wait on itself.
+//
+// Whatever a pod sends, one answer costs at most 16 KiB of headers and
+// 64 KiB of body, and a request ends by its deadline; failures of any kind
+// are unknown readings (drain_reading.h).
 #pragma once
 
 #include <chrono>
@@ -64,8 +68,5 @@ struct HttpDrainClientOptions {
 };
 
 std::unique_ptr<DrainClient> MakeHttpDrainClient(HttpDrainClientOptions options = {});
-
-// RFC 3339 UTC with a Z suffix, as the contract writes times.
-std::string FormatRfc3339(std::chrono::system_clock::time_point t);
 
 }  // namespace baton::drain

@@ -1,193 +1,347 @@
-// cpprestsdk implementation of DrainClient. One http_client per endpoint and
-// timeout class, cached: cpprestsdk keeps a connection pool per client, so a
-// long-poll loop reuses its TCP connection instead of dialling every time.
-#include <cpprest/http_client.h>
-#include <pplx/threadpool.h>
-
-#include <atomic>
+// Boost.Beast implementation of DrainClient, on one I/O thread of its own.
+//
+// Why Beast and not cpprestsdk (which the Kubernetes client uses): a pod's
+// drain endpoint is the tenant's code, and what it answers must not cost the
+// operator more than a few KiB. Beast's parser caps the header block and the
+// body whatever the framing — Content-Length, chunked or close-delimited —
+// as bytes arrive; cpprestsdk buffered undeclared bodies and headers until
+// the deadline (issue 18). Beast also connects to an IPv6 pod IP as given,
+// where cpprestsdk could not resolve a bracketed literal.
+//
+// Every exchange runs on the one I/O thread, so connections, timers and the
+// idle pool need no locks. Idle keep-alive connections are reused (a
+// long-poll loop does not dial every time); a reused connection the pod has
+// meanwhile closed is retried once on a fresh one, as browsers do, but only
+// when nothing of the answer has arrived.
+#include <boost/asio/connect.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <ctime>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http.hpp>
+#include <deque>
 #include <future>
 #include <map>
-#include <mutex>
 #include <nlohmann/json.hpp>
-#include <stdexcept>
+#include <set>
+#include <thread>
 
+#include "api/rfc3339.h"
 #include "drain/drain_client.h"
 
 namespace baton::drain {
 namespace {
 
-using web::http::client::http_client;
-using web::http::client::http_client_config;
+namespace asio = boost::asio;
+namespace http = boost::beast::http;
+using tcp = asio::ip::tcp;
+using boost::system::error_code;
 
+// An answer is a few hundred bytes. These caps bound what one read can make
+// the operator hold, whatever the pod sends: 16 KiB of headers (nginx's
+// default large_client_header_buffers is 4 x 8 KiB) and 64 KiB of body.
+constexpr std::size_t kMaxHeaderBytes = 16 * 1024;
 constexpr std::size_t kMaxAnswerBytes = 64 * 1024;
+// Idle connections kept per pod: a serving pod is read by one poll at a
+// time, a draining one by one long-poll; two leave room for a start/cancel.
+constexpr std::size_t kIdlePerEndpoint = 2;
+
+// One TCP connection with the bytes read past the last answer.
+struct Connection {
+  explicit Connection(asio::io_context& io) : socket(io) {}
+  tcp::socket socket;
+  boost::beast::flat_buffer buffer{kMaxHeaderBytes + kMaxAnswerBytes};
+};
+
+class HttpDrainClient;
+
+// One request and its answer: connect (or reuse), write, read, deliver once.
+class Exchange : public std::enable_shared_from_this<Exchange> {
+ public:
+  Exchange(HttpDrainClient& client, DrainEndpoint ep, http::request<http::string_body> request,
+           std::chrono::milliseconds timeout, std::function<void(DrainReading)> done);
+  void Begin();
+  void Abort();  // the client is going away
+
+ private:
+  void Connect();
+  void Write();
+  void Read();
+  void ReadBody();
+  void Fail(const error_code& ec);
+  void Fail(const std::string& why);
+  void Finish(DrainReading reading);
+  bool MayRetryOnFreshConnection(const error_code& ec) const;
+
+  HttpDrainClient& client_;
+  DrainEndpoint ep_;
+  http::request<http::string_body> request_;
+  std::function<void(DrainReading)> done_;
+  asio::steady_timer deadline_;
+  std::chrono::milliseconds timeout_;
+  std::unique_ptr<Connection> connection_;
+  std::optional<http::response_parser<http::string_body>> parser_;
+  bool reused_ = false;
+  bool timed_out_ = false;
+  bool finished_ = false;
+};
 
 class HttpDrainClient final : public DrainClient {
  public:
-  explicit HttpDrainClient(HttpDrainClientOptions options) : options_(options) {}
+  explicit HttpDrainClient(HttpDrainClientOptions options)
+      : options_(options), work_(asio::make_work_guard(io_)), thread_([this] { io_.run(); }) {}
+
+  ~HttpDrainClient() override {
+    // Every exchange still open is aborted and answers unknown, so a caller
+    // waiting on `done` (DrainMonitor::Stop) is released.
+    asio::post(io_, [this] {
+      for (const auto& weak : active_) {
+        if (auto exchange = weak.lock()) exchange->Abort();
+      }
+      idle_.clear();
+    });
+    work_.reset();
+    thread_.join();
+  }
 
   void Read(const DrainEndpoint& ep, const LongPoll& poll,
             std::function<void(DrainReading)> done) override {
-    web::uri_builder uri(utility::conversions::to_string_t(ep.path));
+    std::string target = ep.path;
     if (poll.wait.count() > 0) {
-      uri.append_query("waitMs", std::to_string(poll.wait.count()));
-      if (poll.last_sessions) uri.append_query("lastSessions", std::to_string(*poll.last_sessions));
-      if (poll.threshold) uri.append_query("threshold", std::to_string(*poll.threshold));
+      target += "?waitMs=" + std::to_string(poll.wait.count());
+      if (poll.last_sessions) target += "&lastSessions=" + std::to_string(*poll.last_sessions);
+      if (poll.threshold) target += "&threshold=" + std::to_string(*poll.threshold);
     }
-    auto timeout = options_.request_timeout + poll.wait;
-    auto request = MakeRequest(web::http::methods::GET, ep, uri.to_string(), "");
-    Send(ep, timeout, std::move(request), std::move(done));
+    Send(ep, MakeRequest(http::verb::get, ep, target, ""), options_.request_timeout + poll.wait,
+         std::move(done));
   }
 
   DrainReading Start(const DrainEndpoint& ep, const DrainRequest& req) override {
-    nlohmann::json body = {{"pace", req.pace}, {"deadline", FormatRfc3339(req.deadline)}};
+    nlohmann::json body = {{"pace", req.pace}, {"deadline", api::FormatRfc3339(req.deadline)}};
     if (!req.successor.empty()) body["successor"] = req.successor;
     if (!req.reason.empty()) body["reason"] = req.reason;
-    return SendAndWait(ep,
-                       MakeRequest(web::http::methods::POST, ep, ep.path + "/start", body.dump()));
+    return SendAndWait(ep, MakeRequest(http::verb::post, ep, ep.path + "/start", body.dump()));
   }
 
   DrainReading Cancel(const DrainEndpoint& ep) override {
-    return SendAndWait(ep, MakeRequest(web::http::methods::POST, ep, ep.path + "/cancel", "{}"));
+    return SendAndWait(ep, MakeRequest(http::verb::post, ep, ep.path + "/cancel", "{}"));
   }
 
   void Forget(const DrainEndpoint& ep) override {
-    std::lock_guard lock(mu_);
-    auto prefix = "http://" + ep.Authority() + "|";
-    for (auto it = clients_.lower_bound(prefix);
-         it != clients_.end() && it->first.compare(0, prefix.size(), prefix) == 0;) {
-      it = clients_.erase(it);
+    asio::post(io_, [this, key = ep.Authority()] { idle_.erase(key); });
+  }
+
+  // I/O thread only, from here on.
+  asio::io_context& io() { return io_; }
+
+  std::unique_ptr<Connection> TakeIdle(const std::string& authority) {
+    auto it = idle_.find(authority);
+    if (it == idle_.end() || it->second.empty()) return nullptr;
+    auto connection = std::move(it->second.back());
+    it->second.pop_back();
+    if (it->second.empty()) idle_.erase(it);
+    return connection;
+  }
+
+  void ReturnIdle(const std::string& authority, std::unique_ptr<Connection> connection) {
+    auto& pool = idle_[authority];
+    if (pool.size() >= kIdlePerEndpoint) pool.pop_front();
+    pool.push_back(std::move(connection));
+  }
+
+  void Ended(const Exchange* exchange) {
+    for (auto it = active_.begin(); it != active_.end();) {
+      auto live = it->lock();
+      it = (!live || live.get() == exchange) ? active_.erase(it) : std::next(it);
     }
   }
 
  private:
-  static web::http::http_request MakeRequest(const web::http::method& method,
-                                             const DrainEndpoint& ep, const std::string& path,
-                                             const std::string& body) {
-    web::http::http_request request(method);
-    request.set_request_uri(utility::conversions::to_string_t(path));
+  static http::request<http::string_body> MakeRequest(http::verb verb, const DrainEndpoint& ep,
+                                                      const std::string& target,
+                                                      const std::string& body) {
+    http::request<http::string_body> request{verb, target, 11};
+    request.set(http::field::host, ep.Authority());
+    request.keep_alive(true);
     if (!ep.bearer_token.empty()) {
-      request.headers().add(web::http::header_names::authorization, "Bearer " + ep.bearer_token);
+      request.set(http::field::authorization, "Bearer " + ep.bearer_token);
     }
-    if (!body.empty()) request.set_body(body, "application/json");
+    if (verb == http::verb::post) {
+      request.set(http::field::content_type, "application/json");
+      request.body() = body;
+      request.prepare_payload();
+    }
     return request;
   }
 
-  std::shared_ptr<http_client> ClientFor(const DrainEndpoint& ep, std::chrono::milliseconds t) {
-    auto base = "http://" + ep.Authority();
-    auto key = base + "|" + std::to_string(t.count());
-    std::lock_guard lock(mu_);
-    auto& slot = clients_[key];
-    if (!slot) {
-      http_client_config config;
-      config.set_timeout(t);
-      slot = std::make_shared<http_client>(utility::conversions::to_string_t(base), config);
-    }
-    return slot;
-  }
-
-  void Send(const DrainEndpoint& ep, std::chrono::milliseconds timeout,
-            web::http::http_request request, std::function<void(DrainReading)> done) {
-    std::shared_ptr<http_client> client;
-    try {
-      client = ClientFor(ep, timeout);
-    } catch (const std::exception& e) {  // a malformed address
-      done(DrainReading::Unknown(e.what(), std::chrono::system_clock::now()));
-      return;
-    }
-    // One deadline for the whole answer, headers and body: cpprestsdk's own
-    // timeout restarts on every read, so a body trickled byte by byte would
-    // otherwise hold the request open for as long as the peer likes.
-    pplx::cancellation_token_source cancel;
-    // The cap holds whatever the framing: a chunked or close-delimited body
-    // declares no length, and cpprestsdk would buffer it until the deadline
-    // (gigabytes from a hostile pod on a fast network: issue 18). cpprestsdk
-    // reports the bytes received after every read; past the cap the request
-    // is cancelled, so at most one read beyond it is ever held.
-    auto too_large = std::make_shared<std::atomic<bool>>(false);
-    request.set_progress_handler(
-        [cancel, too_large](web::http::message_direction::direction direction,
-                            utility::size64_t received) {
-          if (direction == web::http::message_direction::download && received > kMaxAnswerBytes &&
-              !too_large->exchange(true)) {
-            cancel.cancel();
-          }
-        });
-    auto deadline = std::make_shared<boost::asio::steady_timer>(
-        crossplat::threadpool::shared_instance().service(), timeout);
-    deadline->async_wait([cancel](const boost::system::error_code& ec) {
-      if (!ec) cancel.cancel();
+  void Send(const DrainEndpoint& ep, http::request<http::string_body> request,
+            std::chrono::milliseconds timeout, std::function<void(DrainReading)> done) {
+    auto exchange =
+        std::make_shared<Exchange>(*this, ep, std::move(request), timeout, std::move(done));
+    asio::post(io_, [this, exchange] {
+      active_.push_back(exchange);
+      exchange->Begin();
     });
-    // Continuations only, never a blocking get() on a pool thread: with
-    // many slow endpoints, blocked threads would starve every other read.
-    // The client is captured so that it outlives the request even if
-    // Forget() drops it from the cache meanwhile.
-    client->request(request, cancel.get_token())
-        .then([](web::http::http_response response) {
-          // An answer is a few hundred bytes; a declared megabyte is a broken
-          // or hostile endpoint, refused before it is buffered.
-          if (response.headers().content_length() > kMaxAnswerBytes) {
-            throw std::runtime_error("answer of " +
-                                     std::to_string(response.headers().content_length()) +
-                                     " bytes is larger than " + std::to_string(kMaxAnswerBytes));
-          }
-          return response.extract_utf8string(true).then(
-              [status = response.status_code()](std::string body) {
-                return std::make_pair(status, std::move(body));
-              });
-        })
-        .then([client, deadline, done,
-               too_large](pplx::task<std::pair<web::http::status_code, std::string>> t) {
-          deadline->cancel();
-          auto now = std::chrono::system_clock::now();
-          if (*too_large) {
-            done(DrainReading::Unknown(
-                "answer larger than " + std::to_string(kMaxAnswerBytes) + " bytes", now));
-            return;
-          }
-          try {
-            auto [status, body] = t.get();
-            if (body.size() > kMaxAnswerBytes) {
-              done(DrainReading::Unknown(
-                  "answer larger than " + std::to_string(kMaxAnswerBytes) + " bytes", now));
-              return;
-            }
-            done(ParseDrainAnswer(status, body, now));
-          } catch (const pplx::task_canceled&) {
-            done(DrainReading::Unknown("no complete answer within the timeout", now));
-          } catch (const std::exception& e) {
-            done(DrainReading::Unknown(e.what(), now));
-          }
-        });
   }
 
-  DrainReading SendAndWait(const DrainEndpoint& ep, web::http::http_request request) {
-    std::promise<DrainReading> promise;
-    auto future = promise.get_future();
-    Send(ep, options_.request_timeout, std::move(request),
-         [&promise](DrainReading r) { promise.set_value(std::move(r)); });
+  // Never from the I/O thread (it would wait on itself): Start and Cancel
+  // are called by the controller's workers.
+  DrainReading SendAndWait(const DrainEndpoint& ep, http::request<http::string_body> request) {
+    auto promise = std::make_shared<std::promise<DrainReading>>();
+    auto future = promise->get_future();
+    Send(ep, std::move(request), options_.request_timeout,
+         [promise](DrainReading r) { promise->set_value(std::move(r)); });
     return future.get();
   }
 
   HttpDrainClientOptions options_;
-  std::mutex mu_;
-  std::map<std::string, std::shared_ptr<http_client>> clients_;
+  asio::io_context io_;
+  asio::executor_work_guard<asio::io_context::executor_type> work_;
+  std::map<std::string, std::deque<std::unique_ptr<Connection>>> idle_;
+  std::vector<std::weak_ptr<Exchange>> active_;
+  std::thread thread_;  // last: it runs io_, which the members above serve
 };
+
+Exchange::Exchange(HttpDrainClient& client, DrainEndpoint ep,
+                   http::request<http::string_body> request, std::chrono::milliseconds timeout,
+                   std::function<void(DrainReading)> done)
+    : client_(client),
+      ep_(std::move(ep)),
+      request_(std::move(request)),
+      done_(std::move(done)),
+      deadline_(client.io()),
+      timeout_(timeout) {}
+
+void Exchange::Begin() {
+  // One deadline for the whole exchange — connect, write, headers, body — so
+  // a pod that trickles its answer a byte at a time cannot hold the read
+  // open past it.
+  deadline_.expires_after(timeout_);
+  deadline_.async_wait([self = shared_from_this()](const error_code& ec) {
+    if (ec || self->finished_) return;
+    self->timed_out_ = true;
+    if (self->connection_) self->connection_->socket.close();
+  });
+  connection_ = client_.TakeIdle(ep_.Authority());
+  reused_ = connection_ != nullptr;
+  if (reused_) {
+    Write();
+  } else {
+    Connect();
+  }
+}
+
+void Exchange::Abort() {
+  if (finished_) return;
+  deadline_.cancel();
+  if (connection_) connection_->socket.close();
+  Finish(
+      DrainReading::Unknown("the drain client is shutting down", std::chrono::system_clock::now()));
+}
+
+void Exchange::Connect() {
+  reused_ = false;
+  error_code parse_error;
+  // Pod IPs are addresses, never names: nothing to resolve, and an IPv6 pod
+  // IP ("fd00::7", "::1") is used as it is.
+  auto address = asio::ip::make_address(ep_.host, parse_error);
+  if (parse_error) return Fail("not an IP address: \"" + ep_.host + "\"");
+  connection_ = std::make_unique<Connection>(client_.io());
+  connection_->socket.async_connect(tcp::endpoint(address, static_cast<unsigned short>(ep_.port)),
+                                    [self = shared_from_this()](const error_code& ec) {
+                                      if (ec) return self->Fail("connect: " + ec.message());
+                                      self->Write();
+                                    });
+}
+
+void Exchange::Write() {
+  http::async_write(connection_->socket, request_,
+                    [self = shared_from_this()](const error_code& ec, std::size_t) {
+                      if (ec && self->MayRetryOnFreshConnection(ec)) return self->Connect();
+                      if (ec) return self->Fail("write: " + ec.message());
+                      self->Read();
+                    });
+}
+
+void Exchange::Read() {
+  parser_.emplace();
+  parser_->header_limit(kMaxHeaderBytes);
+  parser_->body_limit(kMaxAnswerBytes);
+  // The header first, then the body: a declared Content-Length above the
+  // cap is refused here, before a byte of the body is read. (Beast 1.74's
+  // own check of it can be skipped when the header and the start of the
+  // body arrive in separate reads: the whole 8 MiB body was then read.)
+  http::async_read_header(connection_->socket, connection_->buffer, *parser_,
+                          [self = shared_from_this()](const error_code& ec, std::size_t) {
+                            if (ec && self->MayRetryOnFreshConnection(ec)) return self->Connect();
+                            if (ec) return self->Fail(ec);
+                            auto declared = self->parser_->content_length();
+                            if (declared && *declared > kMaxAnswerBytes)
+                              return self->Fail(http::error::body_limit);
+                            self->ReadBody();
+                          });
+}
+
+void Exchange::ReadBody() {
+  http::async_read(
+      connection_->socket, connection_->buffer, *parser_,
+      [self = shared_from_this()](const error_code& ec, std::size_t) {
+        if (ec) return self->Fail(ec);
+        auto& response = self->parser_->get();
+        if (response.body().size() > kMaxAnswerBytes) {
+          return self->Fail(http::error::body_limit);
+        }
+        auto reading = ParseDrainAnswer(static_cast<int>(response.result_int()), response.body(),
+                                        std::chrono::system_clock::now());
+        if (self->parser_->keep_alive()) {
+          self->client_.ReturnIdle(self->ep_.Authority(), std::move(self->connection_));
+        }
+        self->Finish(std::move(reading));
+      });
+}
+
+// A kept-alive connection the pod closed while it sat idle fails at once,
+// before a byte of the answer: the request was not served, so it is sent
+// again once on a new connection. Anything later is the pod's answer.
+bool Exchange::MayRetryOnFreshConnection(const error_code& ec) const {
+  if (!reused_ || timed_out_ || finished_) return false;
+  if (parser_ && parser_->got_some()) return false;
+  return ec == asio::error::eof || ec == http::error::end_of_stream ||
+         ec == asio::error::connection_reset || ec == asio::error::broken_pipe;
+}
+
+void Exchange::Fail(const error_code& ec) {
+  std::string why = "read: " + ec.message();
+  if (timed_out_) {
+    why = "no complete answer within the timeout";
+  } else if (ec == http::error::body_limit) {
+    why = "answer larger than " + std::to_string(kMaxAnswerBytes) + " bytes";
+  } else if (ec == http::error::header_limit || ec == http::error::buffer_overflow) {
+    why = "headers larger than " + std::to_string(kMaxHeaderBytes) + " bytes";
+  }
+  Fail(why);
+}
+
+void Exchange::Fail(const std::string& why) {
+  Finish(DrainReading::Unknown(timed_out_ ? "no complete answer within the timeout" : why,
+                               std::chrono::system_clock::now()));
+}
+
+void Exchange::Finish(DrainReading reading) {
+  if (finished_) return;
+  finished_ = true;
+  deadline_.cancel();
+  connection_.reset();  // closes it, unless it went back to the idle pool
+  client_.Ended(this);
+  done_(std::move(reading));
+}
 
 }  // namespace
 
 std::unique_ptr<DrainClient> MakeHttpDrainClient(HttpDrainClientOptions options) {
   return std::make_unique<HttpDrainClient>(options);
-}
-
-std::string FormatRfc3339(std::chrono::system_clock::time_point t) {
-  std::time_t secs = std::chrono::system_clock::to_time_t(t);
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
 }
 
 }  // namespace baton::drain

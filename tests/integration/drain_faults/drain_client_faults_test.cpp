@@ -7,6 +7,7 @@
 #include <fstream>
 #include <future>
 #include <string>
+#include <thread>
 
 #include "drain/drain_client.h"
 #include "fault_responder.h"
@@ -118,7 +119,8 @@ TEST_F(DrainClientFaults, OversizedBodyIsUnknown) {
   // endpoint, and buffering them whole for every pod would be a memory bomb.
   RawFaultServer big(RawFault::kOversizedBody);
   auto r = ReadOnce(*client_, big.port());
-  EXPECT_FALSE(r.reading.known);
+  EXPECT_FALSE(r.reading.known) << "read " << r.reading.sessions;
+  EXPECT_NE(r.reading.error.find("larger than"), std::string::npos) << r.reading.error;
 }
 
 struct RawCase {
@@ -142,12 +144,13 @@ INSTANTIATE_TEST_SUITE_P(Framing, RawFaultTest,
                                            RawCase{"CloseOnAccept", RawFault::kCloseOnAccept}),
                          [](const auto& p) { return std::string(p.param.name); });
 
-// Issue 18: a body that declares no length is capped as it arrives, not
-// buffered until the deadline. With a 20 s timeout, a client that buffered
-// would answer after 20 s, holding gigabytes; the cap answers at once.
-class EndlessBodyTest : public ::testing::TestWithParam<RawCase> {};
+// Issue 18: a body that declares no length, or headers that never end, are
+// capped as they arrive, not buffered until the deadline. With a 20 s
+// timeout, a client that buffered would answer after 20 s, holding
+// gigabytes; the cap answers at once.
+class EndlessAnswerTest : public ::testing::TestWithParam<RawCase> {};
 
-TEST_P(EndlessBodyTest, IsRefusedAtTheCapLongBeforeTheDeadline) {
+TEST_P(EndlessAnswerTest, IsRefusedAtTheCapLongBeforeTheDeadline) {
   auto client = drain::MakeHttpDrainClient(drain::HttpDrainClientOptions{20s});
   RawFaultServer server(GetParam().fault);
   auto r = ReadOnce(*client, server.port());
@@ -156,11 +159,14 @@ TEST_P(EndlessBodyTest, IsRefusedAtTheCapLongBeforeTheDeadline) {
   EXPECT_LT(r.took, 3s) << r.reading.error;
 }
 
-INSTANTIATE_TEST_SUITE_P(NoLength, EndlessBodyTest,
-                         ::testing::Values(RawCase{"EndlessChunked", RawFault::kEndlessChunked},
-                                           RawCase{"EndlessUntilClose",
-                                                   RawFault::kEndlessUntilClose}),
-                         [](const auto& p) { return std::string(p.param.name); });
+INSTANTIATE_TEST_SUITE_P(
+    Framing, EndlessAnswerTest,
+    ::testing::Values(RawCase{"EndlessChunked", RawFault::kEndlessChunked},
+                      RawCase{"EndlessUntilClose", RawFault::kEndlessUntilClose},
+                      RawCase{"EndlessHeaders", RawFault::kEndlessHeaders},
+                      RawCase{"EndlessHeaderLine", RawFault::kEndlessHeaderLine},
+                      RawCase{"DeclaredMegabytes", RawFault::kOversizedBody}),
+    [](const auto& p) { return std::string(p.param.name); });
 
 long RssKiB() {
   std::ifstream status("/proc/self/status");
@@ -171,15 +177,16 @@ long RssKiB() {
   return -1;
 }
 
-// 20 hostile pods stream endless bodies, read again and again for 10 s,
+// 20 hostile pods stream endless bodies or headers, read again and again for 10 s,
 // beside one healthy pod: the process stays within a bound and the healthy
 // pod is read all along.
 TEST(EndlessBodies, TwentyHostilePodsNeitherExhaustMemoryNorStarveAHealthyOne) {
   auto client = drain::MakeHttpDrainClient(drain::HttpDrainClientOptions{20s});
   std::vector<std::unique_ptr<RawFaultServer>> hostile;
   for (int i = 0; i < 20; ++i) {
-    hostile.push_back(std::make_unique<RawFaultServer>(i % 2 ? RawFault::kEndlessChunked
-                                                             : RawFault::kEndlessUntilClose));
+    constexpr RawFault kinds[] = {RawFault::kEndlessChunked, RawFault::kEndlessUntilClose,
+                                  RawFault::kEndlessHeaders, RawFault::kEndlessHeaderLine};
+    hostile.push_back(std::make_unique<RawFaultServer>(kinds[i % 4]));
   }
   ScriptedDrainServer healthy({{200, StatusBody("ok", 7, "Serving"), 0ms}});
   const long rss_before = RssKiB();
@@ -247,6 +254,49 @@ INSTANTIATE_TEST_SUITE_P(
                       BodyCase{"Unauthorized", 401, StatusBody("i1", 0, "Drained")},
                       BodyCase{"ServerError", 503, StatusBody("i1", 0, "Drained")}),
     [](const auto& p) { return std::string(p.param.name); });
+
+// Issue 18 item 8: a pod IP may be IPv6. The client connects to the
+// literal as given and sends `Host: [::1]:port`.
+TEST_F(DrainClientFaults, ReadsAndStartsADrainOnAnIpv6PodIp) {
+  ScriptedServerOptions options;
+  options.host = "::1";
+  ScriptedDrainServer server({{200, StatusBody("v6", 42, "Serving"), 0ms}}, options);
+  DrainEndpoint ep;
+  ep.host = "::1";
+  ep.port = server.port();
+  auto promise = std::make_shared<std::promise<DrainReading>>();
+  auto future = promise->get_future();
+  client_->Read(ep, {}, [promise](DrainReading r) { promise->set_value(std::move(r)); });
+  ASSERT_EQ(future.wait_for(30s), std::future_status::ready);
+  auto read = future.get();
+  ASSERT_TRUE(read.known) << read.error;
+  EXPECT_EQ(read.sessions, 42);
+  drain::DrainRequest req;
+  req.pace = 100;
+  req.deadline = std::chrono::system_clock::now() + 60s;
+  auto started = client_->Start(ep, req);
+  EXPECT_TRUE(started.known) << started.error;
+  EXPECT_EQ(server.requests(), 2u);
+}
+
+// A long-poll loop reuses its connection instead of dialling every time;
+// when the pod closes an idle connection (its keep-alive timeout), the next
+// read goes out again on a new one and is still known.
+TEST_F(DrainClientFaults, ReusesConnectionsAndRetriesOneThePodClosed) {
+  ScriptedServerOptions options;
+  options.keep_alive = true;
+  options.keep_alive_timeout = 1s;
+  ScriptedDrainServer server({{200, StatusBody("ka", 5, "Serving"), 0ms}}, options);
+  for (int i = 0; i < 3; ++i) {
+    auto r = ReadOnce(*client_, server.port());
+    ASSERT_TRUE(r.reading.known) << r.reading.error;
+  }
+  EXPECT_EQ(server.connections(), 1u) << "three quick reads should share one connection";
+  std::this_thread::sleep_for(2500ms);  // the server closes the idle connection
+  auto after = ReadOnce(*client_, server.port());
+  EXPECT_TRUE(after.reading.known) << after.reading.error;
+  EXPECT_EQ(server.connections(), 2u);
+}
 
 TEST_F(DrainClientFaults, StartAgainstAHangReturnsUnknownWithinTheTimeout) {
   RawFaultServer hang(RawFault::kHang);

@@ -120,6 +120,41 @@ TEST_F(MonitorFaults, MisbehavingPodsDoNotDelayTheOthers) {
   }
 }
 
+// Issue 18: one tenant's hanging endpoints must not starve other tiers. A
+// budget of 8 reads in flight, a client timeout of 5 s, 20 pods of one tier
+// that never answer (first in key order) and one healthy pod of another
+// tier: with one shared budget the 20 would hold all 8 slots for 5 s at a
+// time; with a share per tier the healthy pod is read at its interval.
+TEST(MonitorFairShare, AHangingTierLeavesOtherTiersTheirShareOfTheBudget) {
+  auto client = drain::MakeHttpDrainClient(drain::HttpDrainClientOptions{5s});
+  drain::DrainMonitorOptions options;
+  options.max_in_flight = 8;
+  DrainMonitor monitor(*client, nullptr, options);
+  RawFaultServer hang(RawFault::kHang);
+  ScriptedDrainServer healthy({{200, StatusBody("ok", 3, "Serving"), 0ms}});
+  for (int i = 0; i < 20; ++i) {
+    auto spec = Polled(hang.port());
+    spec.group = "RelayTier/hostile/relay";
+    monitor.Track("a-hostile/relay-" + std::to_string(i), spec);
+  }
+  auto spec = Polled(healthy.port());
+  spec.group = "RelayTier/other/relay";
+  monitor.Track("z-other/relay-0", spec);
+
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        auto r = monitor.Latest("z-other/relay-0");
+        return r && r->known;
+      },
+      2s))
+      << "the other tier was not read while the hostile one held the budget";
+  const auto reads_before = healthy.requests();
+  std::this_thread::sleep_for(1500ms);
+  EXPECT_GE(healthy.requests() - reads_before, 5u) << "read every 100 ms";
+  EXPECT_GE(hang.accepted(), 4u) << "the hostile tier had its share of reads";
+  monitor.Stop();
+}
+
 TEST_F(MonitorFaults, FlappingCountIsReportedAsRead) {
   std::vector<ScriptedAnswer> script;
   for (int i = 0; i < 40; ++i) {

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <set>
 #include <stdexcept>
 
 namespace baton::drain_faults {
@@ -51,14 +52,26 @@ std::string StatusBody(const std::string& instance, long long sessions, const st
 
 // ---------------------------------------------------------------------------
 
-ScriptedDrainServer::ScriptedDrainServer(std::vector<ScriptedAnswer> script, std::string path)
+ScriptedDrainServer::ScriptedDrainServer(std::vector<ScriptedAnswer> script,
+                                         ScriptedServerOptions options)
     : script_(std::move(script)), server_(std::make_unique<httplib::Server>()) {
   if (script_.empty()) throw std::invalid_argument("empty script");
-  // One request per connection: an idle keep-alive connection would hold
-  // Stop() (and so each test's teardown) for httplib's 5 s keep-alive wait.
-  server_->set_keep_alive_max_count(1);
+  const std::string path = options.path;
+  if (options.keep_alive) {
+    server_->set_keep_alive_max_count(1000);
+    server_->set_keep_alive_timeout(options.keep_alive_timeout.count());
+  } else {
+    // One request per connection: an idle keep-alive connection would hold
+    // Stop() (and so each test's teardown) for httplib's 5 s keep-alive wait.
+    server_->set_keep_alive_max_count(1);
+  }
   auto handle = [this](const httplib::Request& req, httplib::Response& res) {
     const std::size_t i = requests_.fetch_add(1);
+    {
+      // Each connection comes from its own client port.
+      std::lock_guard lock(mu_);
+      client_ports_.insert(req.remote_port);
+    }
     if (req.method == "GET") {
       std::lock_guard lock(mu_);
       std::string q;
@@ -73,7 +86,7 @@ ScriptedDrainServer::ScriptedDrainServer(std::vector<ScriptedAnswer> script, std
   server_->Get(path, handle);
   server_->Post(path + "/start", handle);
   server_->Post(path + "/cancel", handle);
-  port_ = server_->bind_to_any_port("127.0.0.1");
+  port_ = server_->bind_to_any_port(options.host);
   if (port_ <= 0) throw std::runtime_error("cannot bind the scripted drain server");
   thread_ = std::thread([this] { server_->listen_after_bind(); });
   for (int i = 0; i < 200 && !server_->is_running(); ++i) std::this_thread::sleep_for(10ms);
@@ -87,6 +100,11 @@ ScriptedDrainServer::~ScriptedDrainServer() {
 std::vector<std::string> ScriptedDrainServer::queries() const {
   std::lock_guard lock(mu_);
   return queries_;
+}
+
+std::size_t ScriptedDrainServer::connections() const {
+  std::lock_guard lock(mu_);
+  return client_ports_.size();
 }
 
 // ---------------------------------------------------------------------------
@@ -223,6 +241,20 @@ void RawFaultServer::Serve(int fd) {
       if (!SendAll(fd, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\r\n")) break;
       const std::string spaces(64 * 1024, ' ');
       while (!stopping_ && SendAll(fd, spaces)) {
+      }
+      break;
+    }
+    case RawFault::kEndlessHeaders: {
+      if (!SendAll(fd, "HTTP/1.1 200 OK\r\n")) break;
+      const std::string line = "X-Padding: " + std::string(1000, 'a') + "\r\n";
+      while (!stopping_ && SendAll(fd, line)) {
+      }
+      break;
+    }
+    case RawFault::kEndlessHeaderLine: {
+      if (!SendAll(fd, "HTTP/1.1 200 OK\r\nX-Padding: ")) break;
+      const std::string pad(64 * 1024, 'a');
+      while (!stopping_ && SendAll(fd, pad)) {
       }
       break;
     }

@@ -14,6 +14,7 @@
 #include <cstddef>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -30,17 +31,30 @@ struct ScriptedAnswer {
   std::chrono::milliseconds delay{0};  // before answering
 };
 
+struct ScriptedServerOptions {
+  std::string path = "/drain";
+  std::string host = "127.0.0.1";  // "::1" for IPv6
+  // Off: one request per connection, so that teardown does not wait out an
+  // idle keep-alive connection. On: connections idle longer than this are
+  // closed by the server, as a pod's HTTP server does.
+  bool keep_alive = false;
+  std::chrono::seconds keep_alive_timeout{1};
+};
+
 // Answers GET <path> and POST <path>/start|cancel with the script's entries
 // in order; the last one repeats.
 class ScriptedDrainServer {
  public:
-  explicit ScriptedDrainServer(std::vector<ScriptedAnswer> script, std::string path = "/drain");
+  explicit ScriptedDrainServer(std::vector<ScriptedAnswer> script,
+                               ScriptedServerOptions options = {});
   ~ScriptedDrainServer();
   ScriptedDrainServer(const ScriptedDrainServer&) = delete;
   ScriptedDrainServer& operator=(const ScriptedDrainServer&) = delete;
 
   int port() const { return port_; }
   std::size_t requests() const { return requests_.load(); }
+  // TCP connections the server accepted.
+  std::size_t connections() const;
   // The query strings of the GETs received, in order ("" for none).
   std::vector<std::string> queries() const;
 
@@ -52,6 +66,7 @@ class ScriptedDrainServer {
   std::atomic<std::size_t> requests_{0};
   mutable std::mutex mu_;
   std::vector<std::string> queries_;
+  std::set<int> client_ports_;
 };
 
 enum class RawFault {
@@ -65,6 +80,9 @@ enum class RawFault {
   // gigabytes to exhaust the operator's memory), until the peer goes away.
   kEndlessChunked,     // Transfer-Encoding: chunked, chunk after chunk
   kEndlessUntilClose,  // no Content-Length: the body ends when the server closes
+  // Endless headers: header line after header line, or one line that never ends.
+  kEndlessHeaders,
+  kEndlessHeaderLine,
 };
 
 class RawFaultServer {

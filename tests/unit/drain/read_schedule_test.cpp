@@ -1,0 +1,175 @@
+#include "drain/read_schedule.h"
+
+#include <gtest/gtest.h>
+
+namespace baton::drain {
+namespace {
+
+using namespace std::chrono_literals;
+using Clock = ReadSchedule::Clock;
+
+const Clock::time_point kT0 = Clock::time_point{} + 1000h;
+
+DrainReading Known(int64_t sessions) {
+  DrainReading r;
+  r.known = true;
+  r.sessions = sessions;
+  r.instance_id = "i1";
+  return r;
+}
+
+FollowSpec Spec(const std::string& host, const std::string& group,
+                std::chrono::milliseconds poll = 5s) {
+  FollowSpec s;
+  s.endpoint = DrainEndpoint{host, 9090, "/drain", ""};
+  s.poll_interval = poll;
+  s.group = group;
+  return s;
+}
+
+std::size_t CountGroup(const std::vector<PendingRead>& reads, const std::string& prefix) {
+  std::size_t n = 0;
+  for (const auto& r : reads) n += r.key.rfind(prefix, 0) == 0;
+  return n;
+}
+
+// Issue 18: 600 pods of a hostile tier whose endpoints never answer, and a
+// healthy tier of 10, under a budget of 512. Before fair shares the hostile
+// tier's keys, first in order, took all 512 slots and the healthy tier was
+// read only when a hanging read timed out.
+TEST(ReadScheduleTest, AHangingTierCannotTakeAnotherTiersShareOfTheBudget) {
+  ReadSchedule schedule(ReadScheduleOptions{512});
+  for (int i = 0; i < 600; ++i) {
+    char key[32];
+    std::snprintf(key, sizeof key, "a-hostile/p%03d", i);
+    schedule.Track(key, Spec("127.1.0.1", "RelayTier/a-hostile/t"), kT0);
+  }
+  for (int i = 0; i < 10; ++i) {
+    schedule.Track("b-healthy/p" + std::to_string(i), Spec("127.1.1.1", "RelayTier/b-healthy/t"),
+                   kT0);
+  }
+  EXPECT_EQ(schedule.ShareOfEachGroup(), 256u);  // 512 / 2 tiers
+  auto due = schedule.TakeDue(kT0);
+  EXPECT_EQ(CountGroup(due, "a-hostile/"), 256u);
+  EXPECT_EQ(CountGroup(due, "b-healthy/"), 10u);
+
+  // The healthy tier answers and is read again at its interval, while the
+  // hostile tier's 256 reads still hang.
+  for (const auto& r : due) {
+    if (r.key.rfind("b-healthy/", 0) == 0) schedule.Answer(r.key, r.generation, Known(7), kT0);
+  }
+  auto again = schedule.TakeDue(kT0 + 5s);
+  EXPECT_EQ(CountGroup(again, "b-healthy/"), 10u);
+  EXPECT_EQ(CountGroup(again, "a-hostile/"), 0u) << "the hostile tier is at its share";
+  EXPECT_EQ(schedule.InFlight("RelayTier/a-hostile/t"), 256u);
+}
+
+TEST(ReadScheduleTest, OneTierAloneMayUseTheWholeBudget) {
+  ReadSchedule schedule(ReadScheduleOptions{4});
+  for (int i = 0; i < 6; ++i) schedule.Track("ns/p" + std::to_string(i), Spec("h", "T/ns/a"), kT0);
+  EXPECT_EQ(schedule.TakeDue(kT0).size(), 4u);
+  EXPECT_EQ(schedule.InFlight(), 4u);
+}
+
+TEST(ReadScheduleTest, ShareIsNeverZero) {
+  ReadSchedule schedule(ReadScheduleOptions{2});
+  for (int i = 0; i < 5; ++i) {
+    schedule.Track("ns/p" + std::to_string(i), Spec("h", "T/ns/" + std::to_string(i)), kT0);
+  }
+  EXPECT_EQ(schedule.ShareOfEachGroup(), 1u);
+  EXPECT_EQ(schedule.TakeDue(kT0).size(), 2u) << "the global budget still holds";
+}
+
+// A known count whose reads stopped being answered is unknown after
+// 2 x poll interval + grace (5 s poll: 20 s), and reported once.
+TEST(ReadScheduleTest, AKnownCountGoesStaleAndIsThenUnknown) {
+  ReadSchedule schedule;
+  schedule.Track("ns/p", Spec("h", "g"), kT0);
+  auto due = schedule.TakeDue(kT0);
+  ASSERT_EQ(due.size(), 1u);
+  EXPECT_TRUE(schedule.Answer("ns/p", due[0].generation, Known(0), kT0));
+  // The next read hangs.
+  ASSERT_EQ(schedule.TakeDue(kT0 + 5s).size(), 1u);
+  EXPECT_TRUE(schedule.Latest("ns/p", kT0 + 19s)->known);
+  EXPECT_TRUE(schedule.TakeNewlyStale(kT0 + 19s).empty());
+  EXPECT_EQ(schedule.NextWake(kT0 + 19s), kT0 + 20s);
+  auto latest = schedule.Latest("ns/p", kT0 + 20s);
+  ASSERT_TRUE(latest);
+  EXPECT_FALSE(latest->known) << "a 20 s old zero must not read as zero";
+  EXPECT_NE(latest->error.find("stale"), std::string::npos) << latest->error;
+  EXPECT_EQ(schedule.TakeNewlyStale(kT0 + 20s), std::vector<std::string>{"ns/p"});
+  EXPECT_TRUE(schedule.TakeNewlyStale(kT0 + 21s).empty()) << "reported once";
+}
+
+TEST(ReadScheduleTest, AnAnswerAfterStalenessIsNewsEvenIfTheCountIsTheSame) {
+  ReadSchedule schedule;
+  schedule.Track("ns/p", Spec("h", "g"), kT0);
+  auto due = schedule.TakeDue(kT0);
+  schedule.Answer("ns/p", due[0].generation, Known(3), kT0);
+  due = schedule.TakeDue(kT0 + 5s);
+  ASSERT_EQ(schedule.TakeNewlyStale(kT0 + 25s).size(), 1u);
+  EXPECT_TRUE(schedule.Answer("ns/p", due[0].generation, Known(3), kT0 + 26s));
+  EXPECT_TRUE(schedule.Latest("ns/p", kT0 + 26s)->known);
+}
+
+TEST(ReadScheduleTest, DrainingPodsGoStaleAfterTwoLongPollsAndTheGrace) {
+  ReadSchedule schedule;
+  auto spec = Spec("h", "g");
+  spec.follow = true;
+  spec.long_poll_wait = 10s;
+  schedule.Track("ns/p", spec, kT0);
+  auto due = schedule.TakeDue(kT0);
+  schedule.Answer("ns/p", due[0].generation, Known(100), kT0);
+  due = schedule.TakeDue(kT0);
+  ASSERT_EQ(due.size(), 1u);
+  EXPECT_EQ(due[0].poll.wait, 10s);
+  EXPECT_EQ(due[0].poll.last_sessions, 100);
+  EXPECT_TRUE(schedule.Latest("ns/p", kT0 + 29s)->known);
+  EXPECT_FALSE(schedule.Latest("ns/p", kT0 + 30s)->known);
+}
+
+TEST(ReadScheduleTest, UnknownReadingsAreRetriedAfterThePause) {
+  ReadSchedule schedule(ReadScheduleOptions{512, 500ms});
+  schedule.Track("ns/p", Spec("h", "g"), kT0);
+  auto due = schedule.TakeDue(kT0);
+  schedule.Answer("ns/p", due[0].generation, DrainReading::Unknown("refused", {}), kT0);
+  EXPECT_TRUE(schedule.TakeDue(kT0 + 499ms).empty());
+  EXPECT_EQ(schedule.TakeDue(kT0 + 500ms).size(), 1u);
+}
+
+TEST(ReadScheduleTest, AReSpecDropsTheLateAnswerAndFreesItsSlot) {
+  ReadSchedule schedule(ReadScheduleOptions{1});
+  schedule.Track("ns/p", Spec("h", "g"), kT0);
+  auto first = schedule.TakeDue(kT0);
+  ASSERT_EQ(first.size(), 1u);
+  schedule.Track("ns/p", Spec("h2", "g"), kT0);  // a new pod IP
+  EXPECT_EQ(schedule.InFlight(), 0u);
+  EXPECT_FALSE(schedule.Answer("ns/p", first[0].generation, Known(1), kT0));
+  EXPECT_FALSE(schedule.Latest("ns/p", kT0));
+  auto second = schedule.TakeDue(kT0);
+  ASSERT_EQ(second.size(), 1u);
+  EXPECT_EQ(second[0].endpoint.host, "h2");
+}
+
+TEST(ReadScheduleTest, ReadsDueButOverBudgetDoNotMakeTheCallerSpin) {
+  ReadSchedule schedule(ReadScheduleOptions{1});
+  schedule.Track("ns/a", Spec("h", "g"), kT0);
+  schedule.Track("ns/b", Spec("h", "g"), kT0);
+  ASSERT_EQ(schedule.TakeDue(kT0).size(), 1u);
+  EXPECT_GT(schedule.NextWake(kT0), kT0) << "ns/b is due but waits for a slot";
+}
+
+TEST(ReadScheduleTest, UntrackFreesTheSlotAndReturnsTheEndpoint) {
+  ReadSchedule schedule(ReadScheduleOptions{1});
+  schedule.Track("ns/a", Spec("h", "g"), kT0);
+  schedule.Track("ns/b", Spec("h", "g"), kT0);
+  auto due = schedule.TakeDue(kT0);
+  ASSERT_EQ(due.size(), 1u);
+  auto endpoint = schedule.Untrack(due[0].key);
+  ASSERT_TRUE(endpoint);
+  EXPECT_EQ(endpoint->host, "h");
+  EXPECT_EQ(schedule.TakeDue(kT0).size(), 1u);
+}
+
+}  // namespace
+}  // namespace baton::drain
