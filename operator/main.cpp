@@ -115,6 +115,16 @@ int main(int argc, char** argv) {
   app.add_option("--watch-stuck-seconds", watch_stuck_seconds,
                  "/healthz fails when a cache waits on one request longer")
       ->check(CLI::Range(1, 86400));
+  bool evacuate_leaving_nodes = true;
+  std::vector<std::string> departure_taints;
+  app.add_option("--evacuate-leaving-nodes", evacuate_leaving_nodes,
+                 "move pods off cordoned nodes and nodes tainted for removal through a drain "
+                 "(needs get/list/watch on nodes)");
+  app.add_option("--departure-taints", departure_taints,
+                 "more taint keys that announce a node's removal, besides "
+                 "node.kubernetes.io/unschedulable, ToBeDeletedByClusterAutoscaler and "
+                 "karpenter.sh/disrupted")
+      ->delimiter(',');
   app.add_option("--log-format", log_format)->check(CLI::IsMember({"json", "text"}));
   app.add_option("--log-level", log_level, "trace, debug, info, warn or error")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}));
@@ -148,6 +158,8 @@ int main(int argc, char** argv) {
     baton::controller::TierControllerOptions options;
     options.namespaces = namespaces;
     options.workers = workers;
+    options.evacuate_leaving_nodes = evacuate_leaving_nodes;
+    options.departure_taints = departure_taints;
     options.resync = std::chrono::seconds(resync_seconds);
     options.relist_period = std::chrono::seconds(relist_seconds);
     options.watch_idle_timeout = std::chrono::seconds(watch_idle_seconds);

@@ -219,6 +219,9 @@ inline constexpr std::string_view kFinalizerRemoved = "FinalizerRemoved";
 inline constexpr std::string_view kServiceSynced = "ServiceSynced";
 inline constexpr std::string_view kPodDisruptionBudgetSynced = "PodDisruptionBudgetSynced";
 inline constexpr std::string_view kOwnedObjectConflict = "OwnedObjectConflict";
+// A pod's node is leaving (cordoned, or tainted by an autoscaler): moved
+// through a drain like a rollout.
+inline constexpr std::string_view kEvacuationStarted = "EvacuationStarted";
 }  // namespace event
 
 // --- Metrics (/metrics of baton-operator; docs/api-contract.md, "Metrics") ---------------

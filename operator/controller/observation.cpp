@@ -92,7 +92,8 @@ rollout::ObservedPod ToObservedPod(const PodView& p) {
 rollout::ObservedState Observe(const api::Tier& tier, const std::vector<PodView>& pods,
                                const std::map<std::string, drain::DrainReading>& readings,
                                const std::map<std::string, ReadingMemory>& memory,
-                               rollout::TimePoint now) {
+                               rollout::TimePoint now,
+                               const std::map<std::string, std::string>& leaving_nodes) {
   rollout::ObservedState s;
   auto& p = s.policy;
   const auto& spec = tier.spec;
@@ -123,6 +124,9 @@ rollout::ObservedState Observe(const api::Tier& tier, const std::vector<PodView>
 
   for (const auto& pod : OwnedPods(tier, pods)) {
     s.pods.push_back(ToObservedPod(pod));
+    if (auto node = leaving_nodes.find(pod.node_name); node != leaving_nodes.end()) {
+      s.pods.back().departure = node->second;
+    }
     auto it = readings.find(pod.name);
     if (it == readings.end()) continue;  // never read: absent means unknown
     const drain::DrainReading& r = it->second;

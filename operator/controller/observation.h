@@ -25,7 +25,9 @@ struct ReadingMemory {
 rollout::ObservedState Observe(const api::Tier& tier, const std::vector<PodView>& pods,
                                const std::map<std::string, drain::DrainReading>& readings,
                                const std::map<std::string, ReadingMemory>& memory,
-                               rollout::TimePoint now);
+                               rollout::TimePoint now,
+                               // node name -> why it is leaving; absent: it stays
+                               const std::map<std::string, std::string>& leaving_nodes = {});
 
 // The tier's pods among `pods`: controlled by the tier (owner reference uid).
 std::vector<PodView> OwnedPods(const api::Tier& tier, const std::vector<PodView>& pods);

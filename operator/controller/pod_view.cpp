@@ -54,6 +54,8 @@ PodView PodViewFromJson(const nlohmann::json& pod) {
   v.controller_uid = ControllerUidOf(meta);
   if (auto t = api::ParseRfc3339(Str(meta, "creationTimestamp"))) v.created_at = *t;
   v.terminating = meta.contains("deletionTimestamp") && !meta["deletionTimestamp"].is_null();
+  const auto& spec = pod.contains("spec") ? pod["spec"] : kEmpty;
+  v.node_name = Str(spec, "nodeName");
   const auto& status = pod.contains("status") ? pod["status"] : kEmpty;
   v.phase = Str(status, "phase");
   v.ip = Str(status, "podIP");

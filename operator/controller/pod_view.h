@@ -25,6 +25,7 @@ struct PodView {
   std::chrono::system_clock::time_point created_at{};
   bool terminating = false;
   std::string ip;
+  std::string node_name;  // spec.nodeName; "" until scheduled
 
   std::string Label(const std::string& key) const;
   std::string Annotation(const std::string& key) const;

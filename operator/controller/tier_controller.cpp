@@ -84,15 +84,31 @@ TierController::TierController(kube::RestClient& client, kube::EventRecorder& re
     auto pods = std::make_unique<kube::Informer<PodView>>(client_, kube::resources::kPods, ns,
                                                           PodViewFromJson, pod_options);
     pods->cache().AddIndex("owner", kube::IndexByOwnerUid());
+    pods->cache().AddIndex("node", [](const nlohmann::json& pod) -> std::vector<std::string> {
+      const auto name = pod.value("/spec/nodeName"_json_pointer, std::string());
+      if (name.empty()) return {};
+      return {name};
+    });
     auto enqueue = [this](const PodView& p) { EnqueuePod(p); };
     pods->cache().AddHandlers(
         {enqueue, [enqueue](const PodView&, const PodView& now) { enqueue(now); }, enqueue});
     pods_.push_back(std::move(pods));
   }
 
+  if (options_.evacuate_leaving_nodes) {
+    // Nodes are cluster-scoped: one cache whatever the namespaces watched.
+    nodes_ = std::make_unique<kube::Informer<NodeView>>(
+        client_, kube::resources::kNodes, "", NodeViewFromJson,
+        with_safety_nets(kube::InformerOptions{}, "nodes"));
+    auto on_node = [this](const NodeView& n) { EnqueuePodsOnNode(n); };
+    nodes_->cache().AddHandlers(
+        {on_node, [on_node](const NodeView&, const NodeView& now) { on_node(now); }, on_node});
+  }
+
   TierReconciler::Deps deps;
   deps.get_tier = [this](const TierKey& k) { return GetTier(k); };
   deps.pods_of = [this](const TierKey& k) { return PodsOf(k); };
+  if (nodes_) deps.departure_of = [this](const std::string& node) { return DepartureOf(node); };
   // Listed (not watched): read only when the update revision or the set of
   // revisions in use changes, a handful of times per rollout.
   deps.list_revisions = [this](const TierKey& k) {
@@ -121,11 +137,13 @@ TierController::~TierController() {
   monitor_->Stop();
   for (auto& [kind, informer] : tiers_) informer->Stop();
   for (auto& informer : pods_) informer->Stop();
+  if (nodes_) nodes_->Stop();
 }
 
 void TierController::StartCaches() {
   for (auto& [kind, informer] : tiers_) informer->Start();
   for (auto& informer : pods_) informer->Start();
+  if (nodes_) nodes_->Start();
 }
 
 bool TierController::CachesSynced() const {
@@ -135,7 +153,7 @@ bool TierController::CachesSynced() const {
   for (const auto& informer : pods_) {
     if (!informer->HasSynced()) return false;
   }
-  return true;
+  return !nodes_ || nodes_->HasSynced();
 }
 
 void TierController::StartWorkers() {
@@ -190,11 +208,27 @@ std::optional<std::string> TierController::Stuck(std::chrono::steady_clock::time
   for (const auto& informer : pods_) {
     if (auto why = check(informer)) return why;
   }
+  if (nodes_) return check(nodes_);
   return std::nullopt;
 }
 
 void TierController::Enqueue(const TierKey& key) {
   if (leading_) queue_->Add(key.String());
+}
+
+std::optional<std::string> TierController::DepartureOf(const std::string& node) const {
+  if (!nodes_ || node.empty()) return std::nullopt;
+  auto cached = nodes_->cache().Get("", node);
+  if (!cached) return std::nullopt;
+  auto why = rollout::DepartureOf(*cached, options_.departure_taints);
+  if (!why) return std::nullopt;
+  return "node " + node + " (" + *why + ")";
+}
+
+void TierController::EnqueuePodsOnNode(const NodeView& node) {
+  for (const auto& informer : pods_) {
+    for (const auto& pod : informer->cache().ByIndex("node", node.name)) EnqueuePod(*pod);
+  }
 }
 
 void TierController::EnqueuePod(const PodView& pod) {

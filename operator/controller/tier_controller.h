@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "controller/controller_observer.h"
+#include "controller/node_view.h"
 #include "controller/pod_view.h"
 #include "controller/tier_reconciler.h"
 
@@ -56,6 +57,11 @@ struct TierControllerOptions {
   std::chrono::seconds worker_stuck_after{std::chrono::minutes(5)};
   std::chrono::seconds watch_stuck_after{std::chrono::minutes(3)};
   ReconcilerOptions reconciler;
+  // Move pods off leaving nodes (cordoned, or tainted for removal): needs a
+  // node cache, so get/list/watch on nodes. Extra taint keys that announce a
+  // departure come on top of the built-in ones (node_departure.h).
+  bool evacuate_leaving_nodes = true;
+  std::vector<std::string> departure_taints;
   // Bearer token for a tier's drain endpoint (spec.drain.auth); unset: none.
   std::function<std::string(const api::Tier&)> drain_token;
   // After each successful write (crash_point.h); unset: nothing.
@@ -94,6 +100,8 @@ class TierController {
   void EnqueueMonitorKey(const std::string& ns_pod);
   std::optional<api::Tier> GetTier(const TierKey& key) const;
   std::vector<PodView> PodsOf(const TierKey& key) const;
+  std::optional<std::string> DepartureOf(const std::string& node) const;
+  void EnqueuePodsOnNode(const NodeView& node);
   bool ReconcileKey(const std::string& key);
 
   kube::RestClient& client_;
@@ -106,6 +114,7 @@ class TierController {
   // One informer per (kind, namespace) and one pod informer per namespace.
   std::vector<std::pair<api::TierKind, std::unique_ptr<kube::Informer<CachedTier>>>> tiers_;
   std::vector<std::unique_ptr<kube::Informer<PodView>>> pods_;
+  std::unique_ptr<kube::Informer<NodeView>> nodes_;  // null: evacuation off
   std::unique_ptr<kube::WorkQueue> queue_;
   mutable std::mutex workers_mutex_;  // guards the pointer: Stuck() reads it from another thread
   std::unique_ptr<kube::WorkerPool> workers_;

@@ -451,7 +451,14 @@ ReconcileResult TierReconciler::Reconcile(const TierKey& key) {
     }
 
     auto now = deps_.now();
-    auto state = Observe(*tier, owned, readings, memory.readings, now);
+    std::map<std::string, std::string> leaving_nodes;
+    if (deps_.departure_of) {
+      for (const auto& pod : owned) {
+        if (pod.node_name.empty() || leaving_nodes.count(pod.node_name)) continue;
+        if (auto why = deps_.departure_of(pod.node_name)) leaving_nodes[pod.node_name] = *why;
+      }
+    }
+    auto state = Observe(*tier, owned, readings, memory.readings, now, leaving_nodes);
     auto plan = rollout::planRollout(state);
     // The conditions before this pass are the ones this process last wrote,
     // when it wrote any: the cached tier may not show that write yet, and a

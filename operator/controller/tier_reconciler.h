@@ -76,6 +76,9 @@ class TierReconciler {
     std::function<void(std::string_view)> after_write;
     // Bearer token for a tier's drain endpoint (spec.drain.auth); empty if none.
     std::function<std::string(const api::Tier&)> drain_token;
+    // Why a node is leaving ("node n7 (cordoned)"), nullopt if it stays.
+    // Unset: node departures are not followed.
+    std::function<std::optional<std::string>(const std::string& node)> departure_of;
     // Metrics hook: told what each pass saw and did. May be null.
     RolloutObserver* observer = nullptr;
   };

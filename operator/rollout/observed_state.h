@@ -80,6 +80,9 @@ struct ObservedPod {
   // Annotation baton.dev/restarted-at: the tier's restartAt the pod was made under.
   std::optional<TimePoint> restarted_at;
   std::string ip;
+  // Set when the pod's node is leaving (node_departure.h), e.g. "node n7
+  // (cordoned)": the pod is replaced and drained as in a rollout.
+  std::optional<std::string> departure;
 };
 
 enum class DrainState { Serving, Draining, Drained };

@@ -25,4 +25,17 @@ std::string shardPodName(std::string_view tier, std::int32_t ordinal,
   return std::string(tier) + "-" + std::to_string(ordinal) + "-" + std::string(incarnation_part);
 }
 
+std::string movedShardPodName(std::string_view leaving, std::string_view base) {
+  const std::string prefix = std::string(base) + "-m";
+  long move = 0;
+  if (leaving.substr(0, prefix.size()) == prefix) {
+    const std::string digits(leaving.substr(prefix.size()));
+    if (!digits.empty() && digits.size() < 9 &&
+        digits.find_first_not_of("0123456789") == std::string::npos) {
+      move = std::stol(digits);
+    }
+  }
+  return prefix + std::to_string(move + 1);
+}
+
 }  // namespace baton::rollout

@@ -30,4 +30,9 @@ std::string slotPodName(std::string_view tier, std::string_view incarnation_part
 std::string shardPodName(std::string_view tier, std::int32_t ordinal,
                          std::string_view incarnation_part);
 
+// SessionTier, a shard pod moving off a leaving node: the name after
+// `leaving` in the sequence base, base-m1, base-m2, ... Deterministic, so a
+// stale cache collides instead of creating a second pod for the shard.
+std::string movedShardPodName(std::string_view leaving, std::string_view base);
+
 }  // namespace baton::rollout

@@ -64,8 +64,12 @@ class Planner {
     if (!policy_.restart_at || *policy_.restart_at > now_) return false;
     return !pod.restarted_at || *pod.restarted_at < *policy_.restart_at;
   }
-  bool isOutdated(const ObservedPod& pod) const {
-    return pod.revision != policy_.update_revision || restartDue(pod);
+  // To be replaced by a pod of the update revision: an older template, a
+  // restart due, or a node on its way out (the replacement is created first,
+  // the scheduler places it elsewhere, then this pod drains at the tier's
+  // pace — the same path as a rollout).
+  bool needsReplacing(const ObservedPod& pod) const {
+    return pod.revision != policy_.update_revision || restartDue(pod) || pod.departure;
   }
   static bool isLive(const ObservedPod& pod) { return !pod.terminating && !isFailed(pod); }
   static bool isLiveDraining(const ObservedPod& pod) {
@@ -170,7 +174,7 @@ class Planner {
   std::vector<const ObservedPod*> drainingUpdatedByMostSessions() const {
     std::vector<const ObservedPod*> pods;
     for (const ObservedPod& pod : state_.pods) {
-      if (isLiveDraining(pod) && !isOutdated(pod)) pods.push_back(&pod);
+      if (isLiveDraining(pod) && !needsReplacing(pod)) pods.push_back(&pod);
     }
     std::sort(pods.begin(), pods.end(), [this](const ObservedPod* a, const ObservedPod* b) {
       const DrainReading* ra = knownReading(*a);
@@ -192,7 +196,7 @@ class Planner {
         bool has_old = false;
         for (const ObservedPod& other : state_.pods) {
           if (other.ordinal != k || !isLiveServing(other)) continue;
-          (isOutdated(other) ? has_old : has_updated) = true;
+          (needsReplacing(other) ? has_old : has_updated) = true;
         }
         if (has_updated || (k < policy_.partition && has_old)) continue;
         cancel(*pod,
@@ -204,7 +208,7 @@ class Planner {
     std::int32_t old_serving = 0;
     for (const ObservedPod& pod : state_.pods) {
       if (!isLiveServing(pod)) continue;
-      (isOutdated(pod) ? old_serving : updated_serving) += 1;
+      (needsReplacing(pod) ? old_serving : updated_serving) += 1;
     }
     const std::int32_t wanted = wantedUpdated(old_serving);
     for (const ObservedPod* pod : drainingUpdatedByMostSessions()) {
@@ -232,6 +236,7 @@ class Planner {
 
   std::string drainReason(const ObservedPod& pod) const {
     if (policy_.deleting) return "tier " + policy_.tier_name + " is being deleted";
+    if (pod.departure) return "evacuating " + pod.name + " from " + *pod.departure;
     if (pod.revision != policy_.update_revision) {
       return "rollout to revision " + policy_.update_revision;
     }
@@ -327,8 +332,10 @@ class Planner {
       wait(WaitReason::DrainReadingUnknown, pod.name,
            "cannot read the session count of " + pod.name + "; it is unknown, not zero");
     } else if (same_instance) {
+      const std::string what = pod.departure ? "evacuating " + pod.name + " from " + *pod.departure
+                                             : "draining " + pod.name;
       wait(WaitReason::DrainInProgress, pod.name,
-           "draining " + pod.name + ": " + formatCount(reading->sessions) + " sessions left");
+           what + ": " + formatCount(reading->sessions) + " sessions left");
     }
   }
 
@@ -377,6 +384,11 @@ class Planner {
     if (!candidate.successor.empty()) message += ", successor " + candidate.successor;
     message += ": " + drainReason(pod);
     emit(event::kDrainStarted, pod.name, std::move(message));
+    if (pod.departure && !policy_.deleting) {
+      emit(event::kEvacuationStarted, pod.name,
+           "evacuating " + pod.name + " from " + *pod.departure + ": " +
+               formatCount(reading->sessions) + " sessions move to the tier's other pods");
+    }
     ++draining_;
     if (was_available) --available_;
     return DrainStart::Started;
@@ -450,7 +462,7 @@ class Planner {
       wait(WaitReason::Paused, "", "paused by spec.rollout.paused");
     }
     for (const ObservedPod& pod : state_.pods) {
-      if (!isLive(pod) || pod.role != PodRole::Serving || isOutdated(pod)) continue;
+      if (!isLive(pod) || pod.role != PodRole::Serving || needsReplacing(pod)) continue;
       if (isAvailable(pod)) continue;
       all_live_available_ = false;
       if (!pod.ready) {
@@ -491,7 +503,7 @@ class Planner {
     std::vector<Candidate> new_candidates;
     for (const ObservedPod& pod : state_.pods) {
       if (!isLiveServing(pod)) continue;
-      if (isOutdated(pod)) {
+      if (needsReplacing(pod)) {
         old_candidates.push_back(Candidate{&pod, ""});
       } else if (!cancelled_.contains(pod.name)) {
         new_candidates.push_back(Candidate{&pod, ""});
@@ -528,9 +540,25 @@ class Planner {
 
   struct ShardCreate {
     std::int32_t ordinal;
+    std::string name;
     int rank;               // 0: the shard has no serving pod (heal / scale up), 1: rollout
     std::int64_t sessions;  // of the old pod it replaces (fewest first)
   };
+
+  // The name of shard k's new pod. When a pod of this very incarnation is
+  // leaving its node, its replacement cannot have its name: it gets the
+  // next move name after the leaving pod's ("s-2-abc" -> "s-2-abc-m1").
+  std::string shardNameFor(std::int32_t k, const std::string& inc,
+                           const std::vector<const ObservedPod*>& old) const {
+    const std::string base = shardPodName(policy_.tier_name, k, inc);
+    for (const ObservedPod* pod : old) {
+      if (pod->departure && pod->revision == policy_.update_revision && !restartDue(*pod) &&
+          (pod->name == base || pod->name.rfind(base + "-m", 0) == 0)) {
+        return movedShardPodName(pod->name, base);
+      }
+    }
+    return base;
+  }
 
   void planShards() {
     std::vector<ShardCreate> creates;
@@ -543,13 +571,14 @@ class Planner {
       std::vector<const ObservedPod*> old;
       for (const ObservedPod& pod : state_.pods) {
         if (pod.ordinal != k || !isLiveServing(pod)) continue;
-        (isOutdated(pod) ? old : updated).push_back(&pod);
+        (needsReplacing(pod) ? old : updated).push_back(&pod);
       }
       const bool keep_old = k < policy_.partition;
       if (!old.empty() && !keep_old) ++plan_.assessment.outdated_pods;
       if (updated.empty() && (old.empty() || !keep_old)) {
-        // Never two new pods for one shard: its name is fixed per incarnation.
-        const std::string name = shardPodName(policy_.tier_name, k, inc);
+        // Never two new pods for one shard: its name is fixed per incarnation
+        // (and per move off a leaving node: movedShardPodName).
+        const std::string name = shardNameFor(k, inc, old);
         if (taken_.contains(name)) {
           ++names_in_use;
           wait(WaitReason::WaitingForPodGone, name,
@@ -560,7 +589,7 @@ class Planner {
             if (const DrainReading* r = knownReading(*pod))
               sessions = std::min(sessions, r->sessions);
           }
-          creates.push_back(ShardCreate{k, old.empty() ? 0 : 1, sessions});
+          creates.push_back(ShardCreate{k, name, old.empty() ? 0 : 1, sessions});
         }
       }
       // The pod that takes over the shard: the available updated one.
@@ -607,7 +636,7 @@ class Planner {
     const std::int32_t count = std::min(creatable, surgeBudget());
     for (std::int32_t i = 0; i < count; ++i) {
       const std::int32_t k = creates[static_cast<std::size_t>(i)].ordinal;
-      createPod(shardPodName(policy_.tier_name, k, inc), k);
+      createPod(creates[static_cast<std::size_t>(i)].name, k);
     }
     if (count < creatable) {
       wait(WaitReason::SurgeLimit, "",

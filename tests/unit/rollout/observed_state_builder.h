@@ -84,6 +84,11 @@ class PodBuilder {
     pod_.restarted_at = at;
     return *this;
   }
+  // The pod's node is leaving (cordoned or tainted for removal).
+  PodBuilder& leaving(std::string why = "node n7 (cordoned)") {
+    pod_.departure = std::move(why);
+    return *this;
+  }
   operator ObservedPod() const { return pod_; }  // NOLINT: builder converts implicitly
 
  private:

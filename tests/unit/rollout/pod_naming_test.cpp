@@ -37,5 +37,11 @@ TEST(PodNaming, IncarnationIsTheRevisionUntilARestart) {
   EXPECT_NE(restarted, incarnation("abd", restart));
 }
 
+TEST(PodNaming, AMovedShardPodTakesTheNextMoveName) {
+  EXPECT_EQ(movedShardPodName("sess-1-abc", "sess-1-abc"), "sess-1-abc-m1");
+  EXPECT_EQ(movedShardPodName("sess-1-abc-m1", "sess-1-abc"), "sess-1-abc-m2");
+  EXPECT_EQ(movedShardPodName("sess-1-abc-m41", "sess-1-abc"), "sess-1-abc-m42");
+}
+
 }  // namespace
 }  // namespace baton::rollout

@@ -658,6 +658,120 @@ const std::vector<Row> kSessionRows = {
 
 INSTANTIATE_TEST_SUITE_P(Session, PlannerTable, ::testing::ValuesIn(kSessionRows), RowName{});
 
+// Issue 19: a pod on a leaving node (cordoned, or tainted by an autoscaler)
+// is moved as in a rollout: replacement first, then a drain at the tier's
+// pace, one at a time, then the delete on a known count.
+ObservedState fourUpdatedOneLeaving() {
+  ObservedState s = relayTier();
+  s.policy.current_revision = "new";
+  addServing(s, "relay-new-0", "new", 500);
+  add(s, PodBuilder("relay-new-1", "new").leaving(), serving(300, "inst-relay-new-1"));
+  addServing(s, "relay-new-2", "new", 900);
+  addServing(s, "relay-new-3", "new", 100);
+  return s;
+}
+
+const std::vector<Row> kDepartureRows = {
+    {"ALeavingPodGetsItsReplacementFirst",
+     fourUpdatedOneLeaving,
+     {"create relay-new-4"},
+     {},
+     false},
+    {"ThenTheLeavingPodDrainsNotTheFewestSessionsOne",
+     [] {
+       ObservedState s = fourUpdatedOneLeaving();
+       addServing(s, "relay-new-4", "new", 0);
+       return s;
+     },
+     {"mark-draining relay-new-1", "request-drain relay-new-1"}},
+    {"AReplacementNotYetAvailableHoldsTheDrain",
+     [] {
+       ObservedState s = fourUpdatedOneLeaving();
+       add(s, PodBuilder("relay-new-4", "new").notReady(seconds(5)));
+       return s;
+     },
+     {},
+     {WaitReason::WaitingForReady}},
+    {"TwoLeavingPodsMoveOneAtATime",
+     [] {
+       ObservedState s = fourUpdatedOneLeaving();
+       s.pods[2].departure = "node n7 (cordoned)";
+       s.policy.max_surge = 2;
+       addServing(s, "relay-new-4", "new", 0);
+       addServing(s, "relay-new-5", "new", 0);
+       return s;
+     },
+     {"mark-draining relay-new-1", "request-drain relay-new-1"},
+     {WaitReason::ConcurrentDrainLimit}},
+    {"ADrainedLeavingPodIsDeleted",
+     [] {
+       ObservedState s = relayTier();
+       s.policy.current_revision = "new";
+       for (const char* name : {"relay-new-0", "relay-new-2", "relay-new-3", "relay-new-4"}) {
+         addServing(s, name, "new", 100);
+       }
+       add(s, PodBuilder("relay-new-1", "new").leaving().draining(seconds(30), 300),
+           draining(0, "inst-relay-new-1"));
+       return s;
+     },
+     {"delete relay-new-1 Drained"}},
+    {"ADrainingPodWhoseNodeStaysIsNotCancelledWhileItIsNeeded",
+     [] {
+       // The node was tainted, then untainted mid-drain: the replacement
+       // serves, so the move completes instead of undoing it.
+       ObservedState s = relayTier();
+       s.policy.current_revision = "new";
+       for (const char* name : {"relay-new-0", "relay-new-2", "relay-new-3", "relay-new-4"}) {
+         addServing(s, name, "new", 100);
+       }
+       add(s, PodBuilder("relay-new-1", "new").draining(seconds(30), 300),
+           draining(200, "inst-relay-new-1"));
+       return s;
+     },
+     {},
+     {WaitReason::DrainInProgress}},
+    {"AShardPodOfTheCurrentIncarnationMovesUnderTheNextMoveName",
+     [] {
+       ObservedState s = sessionTier();
+       s.policy.current_revision = "new";
+       add(s, PodBuilder("sess-0-new", "new").shard(0), serving(10, "inst-sess-0-new"));
+       add(s, PodBuilder("sess-1-new", "new").shard(1).leaving(), serving(20, "inst-sess-1-new"));
+       add(s, PodBuilder("sess-2-new", "new").shard(2), serving(30, "inst-sess-2-new"));
+       return s;
+     },
+     {"create sess-1-new-m1 shard 1"}},
+    {"TheMovedShardPodIsTheSuccessorOfTheLeavingOne",
+     [] {
+       ObservedState s = sessionTier();
+       s.policy.current_revision = "new";
+       add(s, PodBuilder("sess-0-new", "new").shard(0), serving(10, "inst-sess-0-new"));
+       add(s, PodBuilder("sess-1-new", "new").shard(1).leaving(), serving(20, "inst-sess-1-new"));
+       add(s, PodBuilder("sess-1-new-m1", "new").shard(1), serving(0, "inst-sess-1-new-m1"));
+       add(s, PodBuilder("sess-2-new", "new").shard(2), serving(30, "inst-sess-2-new"));
+       return s;
+     },
+     {"mark-draining sess-1-new successor sess-1-new-m1", "request-drain sess-1-new"}},
+};
+
+INSTANTIATE_TEST_SUITE_P(Departure, PlannerTable, ::testing::ValuesIn(kDepartureRows), RowName{});
+
+TEST(RolloutPlanner, AnEvacuationSaysWhereFromInItsEventAndWait) {
+  ObservedState s = fourUpdatedOneLeaving();
+  addServing(s, "relay-new-4", "new", 0);
+  const Plan plan = planRollout(s);
+  bool evacuation_event = false;
+  for (const PlannedEvent& e : plan.events) {
+    if (e.reason == api::event::kEvacuationStarted) {
+      evacuation_event = true;
+      EXPECT_EQ(e.pod, "relay-new-1");
+      EXPECT_NE(e.message.find("from node n7 (cordoned)"), std::string::npos) << e.message;
+    }
+  }
+  EXPECT_TRUE(evacuation_event);
+  const auto& request = std::get<RequestDrain>(plan.actions.at(1));
+  EXPECT_EQ(request.reason, "evacuating relay-new-1 from node n7 (cordoned)");
+}
+
 // --- Properties the tables cannot show by action names alone -----------------------
 
 TEST(RolloutPlanner, DrainRecordIsWrittenBeforeTheRequestWithTheReadInstance) {
