@@ -128,6 +128,7 @@ bool DrainHttpServer::SetUpAuthentication() {
     case DrainAuthMode::kStaticToken:
       token_.emplace(auth.token_file);
       std::printf("drain: callers authenticated by the token in %s\n", auth.token_file.c_str());
+      std::fflush(stdout);
       return true;
     case DrainAuthMode::kTokenReview:
       break;
@@ -144,6 +145,7 @@ bool DrainHttpServer::SetUpAuthentication() {
   }
   std::printf("drain: callers authenticated by TokenReview as %s for audience %s, using %s\n",
               auth.allowed_identity.c_str(), auth.audience.c_str(), found->origin.c_str());
+  std::fflush(stdout);
   reviewer_ =
       std::make_unique<TokenReviewer>(TokenReviewPolicy{auth.audience, auth.allowed_identity},
                                       HttpsTokenReviewPoster(std::move(found->credentials)),
