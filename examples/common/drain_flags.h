@@ -1,6 +1,7 @@
 // The drain endpoint's command-line flags, shared by every example workload:
 // --drain-port, --drain-host, --drain-path, --drain-token-file, the TokenReview
-// flags (--token-review-kubeconfig, --drain-audience, --drain-allowed-identity), --version.
+// flags (--drain-allowed-identity, --drain-audience, --token-review-kubeconfig),
+// --drain-allow-unauthenticated, --version.
 #pragma once
 
 #include <CLI/CLI.hpp>

@@ -2,6 +2,9 @@
 
 #include <charconv>
 #include <cstdio>
+#include <cstdlib>
+
+#include "api_server_credentials.h"
 
 namespace baton::examples {
 namespace {
@@ -36,15 +39,14 @@ bool QueryLong(const httplib::Request& req, const char* name, std::optional<long
 }  // namespace
 
 DrainHttpServer::DrainHttpServer(DrainState& state, DrainServerOptions options)
-    : state_(state), options_(std::move(options)) {
-  if (!options_.token_file.empty()) token_.emplace(options_.token_file);
-}
+    : state_(state), options_(std::move(options)) {}
 
 DrainHttpServer::~DrainHttpServer() {
   Stop();
 }
 
 bool DrainHttpServer::Authorized(const httplib::Request& req, httplib::Response& res) const {
+  if (auth_mode_ == DrainAuthMode::kUnauthenticated) return true;
   const std::string authorization = req.get_header_value("Authorization");
   if (reviewer_) {
     switch (reviewer_->Check(authorization)) {
@@ -57,7 +59,7 @@ bool DrainHttpServer::Authorized(const httplib::Request& req, httplib::Response&
       case AuthVerdict::kRefused:
         break;
     }
-  } else if (!token_ || token_->Accepts(authorization)) {
+  } else if (token_ && token_->Accepts(authorization)) {
     return true;
   }
   res.set_header("WWW-Authenticate", "Bearer");
@@ -110,26 +112,54 @@ void DrainHttpServer::Route() {
   });
 }
 
+bool DrainHttpServer::SetUpAuthentication() {
+  const DrainAuthFlags& auth = options_.auth;
+  const DrainAuthChoice choice = ChooseDrainAuth(auth);
+  auth_mode_ = choice.mode;
+  switch (choice.mode) {
+    case DrainAuthMode::kInvalid:
+      error_ = choice.error;
+      return false;
+    case DrainAuthMode::kUnauthenticated:
+      std::fprintf(stderr,
+                   "drain: WARNING: accepting unauthenticated calls "
+                   "(--drain-allow-unauthenticated): anyone who reaches the port can drain\n");
+      return true;
+    case DrainAuthMode::kStaticToken:
+      token_.emplace(auth.token_file);
+      std::printf("drain: callers authenticated by the token in %s\n", auth.token_file.c_str());
+      std::fflush(stdout);
+      return true;
+    case DrainAuthMode::kTokenReview:
+      break;
+  }
+  auto found = FindApiServerCredentials({auth.token_review_kubeconfig,
+                                         [](const char* name) {
+                                           const char* value = std::getenv(name);
+                                           return std::string(value ? value : "");
+                                         }},
+                                        error_);
+  if (!found) {
+    error_ = "TokenReview: " + error_;
+    return false;
+  }
+  std::printf("drain: callers authenticated by TokenReview as %s for audience %s, using %s\n",
+              auth.allowed_identity.c_str(), auth.audience.c_str(), found->origin.c_str());
+  std::fflush(stdout);
+  reviewer_ =
+      std::make_unique<TokenReviewer>(TokenReviewPolicy{auth.audience, auth.allowed_identity},
+                                      HttpsTokenReviewPoster(std::move(found->credentials)),
+                                      [] { return TokenReviewer::Clock::now(); });
+  return true;
+}
+
 int DrainHttpServer::Start() {
   if (!IsPlainPath(options_.base_path)) {
     error_ =
         "drain base path must look like /a/b (letters, digits, - and _): " + options_.base_path;
     return -1;
   }
-  if (!options_.token_review_kubeconfig.empty() || !options_.audience.empty() ||
-      !options_.allowed_identity.empty()) {
-    if (options_.token_review_kubeconfig.empty() || options_.audience.empty() ||
-        options_.allowed_identity.empty()) {
-      error_ = "TokenReview authentication needs a kubeconfig, an audience and an allowed identity";
-      return -1;
-    }
-    auto credentials = LoadKubeconfigCredentials(options_.token_review_kubeconfig, error_);
-    if (!credentials) return -1;
-    reviewer_ = std::make_unique<TokenReviewer>(
-        TokenReviewPolicy{options_.audience, options_.allowed_identity},
-        HttpsTokenReviewPoster(std::move(*credentials)),
-        [] { return TokenReviewer::Clock::now(); });
-  }
+  if (!SetUpAuthentication()) return -1;
   server_.set_payload_max_length(64 * 1024);
   // Long-polls hold a worker up to 30 s; the reply must not time out first.
   server_.set_write_timeout(5, 0);

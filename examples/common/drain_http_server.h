@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "bearer_token.h"
+#include "drain_auth_choice.h"
 #include "drain_state.h"
 #include "token_review.h"
 
@@ -17,13 +18,9 @@ struct DrainServerOptions {
   std::string host = "127.0.0.1";
   int port = 0;  // 0: any free port (Start returns it)
   std::string base_path = "/drain";
-  std::string token_file;  // empty: no static-token authentication
-  // TokenReview authentication (all three or none): a kubeconfig to reach the
-  // API server with, the audience Baton's tokens must carry, and the one
-  // identity accepted (system:serviceaccount:NS:NAME).
-  std::string token_review_kubeconfig;
-  std::string audience;
-  std::string allowed_identity;
+  // Who may call: a static token, TokenReview, or (explicitly) anyone.
+  // Start() refuses an endpoint that names none (drain_auth_choice.h).
+  DrainAuthFlags auth;
 };
 
 // Serves the drain contract (docs/drain-protocol.md) for one DrainState on
@@ -36,7 +33,7 @@ class DrainHttpServer {
   DrainHttpServer& operator=(const DrainHttpServer&) = delete;
 
   // Binds and starts serving; returns the bound port, or -1 with a message in
-  // error() when the address or base path is unusable.
+  // error() when the address, base path or authentication is unusable.
   int Start();
   // Releases long-polls, stops serving and joins; idempotent.
   void Stop();
@@ -44,10 +41,13 @@ class DrainHttpServer {
 
  private:
   void Route();
+  // Sets up token_ or reviewer_ as the flags ask; false with error_ set.
+  bool SetUpAuthentication();
   bool Authorized(const httplib::Request& req, httplib::Response& res) const;
 
   DrainState& state_;
   DrainServerOptions options_;
+  DrainAuthMode auth_mode_ = DrainAuthMode::kInvalid;  // kInvalid refuses every call
   std::optional<BearerTokenFile> token_;
   std::unique_ptr<TokenReviewer> reviewer_;
   httplib::Server server_;

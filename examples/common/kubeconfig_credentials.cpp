@@ -2,6 +2,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <cctype>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -20,6 +21,15 @@ std::string Str(const YAML::Node& node, const char* key) {
   return node && node[key] ? node[key].as<std::string>() : std::string();
 }
 
+std::string ReadTrimmed(const std::string& file) {
+  std::ifstream in(file);
+  std::stringstream content;
+  content << in.rdbuf();
+  std::string text = content.str();
+  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.pop_back();
+  return text;
+}
+
 // Relative paths in a kubeconfig are relative to the file itself.
 std::string Resolve(const std::string& path, const std::filesystem::path& base) {
   if (path.empty() || std::filesystem::path(path).is_absolute()) return path;
@@ -27,6 +37,12 @@ std::string Resolve(const std::string& path, const std::filesystem::path& base) 
 }
 
 }  // namespace
+
+std::string CurrentToken(const KubeconfigCredentials& credentials) {
+  if (credentials.token_file.empty()) return credentials.token;
+  std::string token = ReadTrimmed(credentials.token_file);
+  return token.empty() ? credentials.token : token;
+}
 
 std::optional<KubeconfigCredentials> LoadKubeconfigCredentials(const std::string& path,
                                                                std::string& error) {
@@ -65,15 +81,8 @@ std::optional<KubeconfigCredentials> LoadKubeconfigCredentials(const std::string
     out.host = hostport;
     out.ca_file = Resolve(Str(cluster, "certificate-authority"), base);
     out.token = Str(user, "token");
-    if (const std::string file = Resolve(Str(user, "tokenFile"), base); !file.empty()) {
-      std::ifstream in(file);
-      std::stringstream content;
-      content << in.rdbuf();
-      out.token = content.str();
-      while (!out.token.empty() && std::isspace(static_cast<unsigned char>(out.token.back()))) {
-        out.token.pop_back();
-      }
-    }
+    out.token_file = Resolve(Str(user, "tokenFile"), base);
+    if (!out.token_file.empty()) out.token = ReadTrimmed(out.token_file);
     out.client_cert_file = Resolve(Str(user, "client-certificate"), base);
     out.client_key_file = Resolve(Str(user, "client-key"), base);
     if (out.ca_file.empty()) {

@@ -89,7 +89,9 @@ TokenReviewer::Poster HttpsTokenReviewPoster(KubeconfigCredentials credentials) 
         client->set_connection_timeout(2, 0);
         client->set_read_timeout(3, 0);
         client->set_write_timeout(3, 0);
-        if (!c.token.empty()) client->set_bearer_token_auth(c.token);
+        if (std::string token = CurrentToken(c); !token.empty()) {
+          client->set_bearer_token_auth(token);
+        }
         auto res = client->Post("/apis/authentication.k8s.io/v1/tokenreviews", request.dump(),
                                 "application/json");
         if (!res || res->status / 100 != 2) return std::nullopt;

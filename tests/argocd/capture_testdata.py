@@ -40,7 +40,7 @@ def container(kind, version, directory, ready_port=None):
         "name": name,
         "image": f"{name}:{version}",
         "args": ["--host", "$(POD_IP)", "--port", str(port), "--drain-port", str(DRAIN_PORT),
-                 "--version", "$(IMAGE_TAG)", *args],
+                 "--version", "$(IMAGE_TAG)", "--drain-allow-unauthenticated", *args],
         "ports": [{"name": "serve", "containerPort": port},
                   {"name": "drain", "containerPort": DRAIN_PORT}],
         # ready_port: a port nobody listens on, for a pod that never gets Ready.

@@ -32,7 +32,8 @@ def business_tier(version):
                     "name": "business",
                     "image": f"business:{version}",
                     "args": ["--host", "$(POD_IP)", "--port", str(HTTP_PORT),
-                             "--drain-port", str(DRAIN_PORT), "--version", "$(IMAGE_TAG)"],
+                             "--drain-port", str(DRAIN_PORT), "--version", "$(IMAGE_TAG)",
+                             "--drain-allow-unauthenticated"],  # a rollout test, not an auth test
                     "ports": [{"name": "http", "containerPort": HTTP_PORT},
                               {"name": "drain", "containerPort": DRAIN_PORT}],
                     "readinessProbe": {"tcpSocket": {"port": "http"}},

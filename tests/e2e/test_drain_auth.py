@@ -43,14 +43,16 @@ def setup_identities(h):
 
 def relay_tier(h, version, relays_expect=None):
     """relays_expect: the audience the relays are told to expect instead of
-    the one Baton gives them in BATON_DRAIN_AUDIENCE."""
-    expect = ("--drain-audience", relays_expect) if relays_expect else ()
+    the one Baton gives them in BATON_DRAIN_AUDIENCE. The relays find their
+    kubeconfig in $KUBECONFIG, set by the pod runner as a manifest would rely
+    on it; the wrong-audience relays are also given the explicit flag."""
+    identity = ("--drain-allowed-identity", f"system:serviceaccount:{h.ns}:baton-operator")
+    expect = ("--drain-audience", relays_expect,
+              "--token-review-kubeconfig", "$(POD_KUBECONFIG)") if relays_expect else ()
     return base_tier(version, replicas=REPLICAS, threshold=THRESHOLD, timeout=300,
                      max_sessions=2000, service_account="relay",
                      auth={"type": "ServiceAccountToken"},
-                     extra_args=("--token-review-kubeconfig", "$(POD_KUBECONFIG)", *expect,
-                                 "--drain-allowed-identity",
-                                 f"system:serviceaccount:{h.ns}:baton-operator"))
+                     drain_auth_args=(*identity, *expect))
 
 
 def start(h):

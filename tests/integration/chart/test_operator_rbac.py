@@ -4,8 +4,7 @@ RoleBindings are applied, a token of that ServiceAccount is minted with
 `kubectl create token`, and the operator's kubeconfig holds only that token.
 
 The scenario: a RelayTier of 2 relays (with a Service, a PodDisruptionBudget
-and, when the build supports it, drain authentication by ServiceAccount
-token) rolls from v1 to v2 under the pod runner. It passes only if the
+and drain authentication by ServiceAccount token) rolls from v1 to v2 under the pod runner. It passes only if the
 rollout completes AND the operator never got a 403. Then each rule of the
 chart's roles is removed in turn and the same scenario must fail, naming
 the resource of the rule removed: every rule is needed. The scenario stops
@@ -13,7 +12,6 @@ at the first 403, so these runs take seconds each."""
 import base64
 import os
 import pathlib
-import subprocess
 import sys
 import time
 import uuid
@@ -33,31 +31,14 @@ DRAIN_PORT = 9090
 SCENARIO_TIMEOUT = 120
 
 
-def drain_auth_supported():
-    """The build's relay and the pod runner speak TokenReview drain auth."""
-    relay = BUILD / "examples" / "relay" / "relay"
-    try:
-        out = subprocess.run([str(relay), "--help"], capture_output=True, text=True,
-                             timeout=10).stdout
-    except OSError:
-        return False
-    runner = (REPO / "tools" / "pod_runner" / "pod_runner" / "__main__.py").read_text()
-    return "--token-review-kubeconfig" in out and "--pod-kubeconfigs" in runner
-
-
-AUTH = drain_auth_supported()
-
-
 def relay_tier(ns, version):
+    # The relay takes the audience from BATON_DRAIN_AUDIENCE, set by Baton,
+    # and its kubeconfig from $KUBECONFIG, set by the pod runner.
     args = ["--host", "$(POD_IP)", "--port", "7000", "--drain-port", str(DRAIN_PORT),
-            "--version", "$(IMAGE_TAG)"]
+            "--version", "$(IMAGE_TAG)",
+            "--drain-allowed-identity", f"system:serviceaccount:{ns}:{SA}"]
     drain = {"port": DRAIN_PORT, "sessionThreshold": 0, "pollIntervalSeconds": 1,
-             "timeoutSeconds": 60, "onTimeout": "Pause"}
-    if AUTH:
-        # The relay takes the audience from BATON_DRAIN_AUDIENCE, set by Baton.
-        args += ["--token-review-kubeconfig", "$(POD_KUBECONFIG)",
-                 "--drain-allowed-identity", f"system:serviceaccount:{ns}:{SA}"]
-        drain["auth"] = {"type": "ServiceAccountToken"}
+             "timeoutSeconds": 60, "onTimeout": "Pause", "auth": {"type": "ServiceAccountToken"}}
     return {
         "apiVersion": "baton.dev/v1alpha1", "kind": "RelayTier",
         "metadata": {"name": "relay", "namespace": ns},
@@ -142,12 +123,11 @@ class Scenario:
             del r["rules"][index]
         kubectl("apply", "--server-side", "--field-manager=helm", "-f", "-",
                 input=to_yaml(objects))
-        if AUTH:
-            # The relays review Baton's tokens: their ServiceAccount may create
-            # TokenReviews (what a real workload gets from system:auth-delegator).
-            self.crb = f"{self.ns}-auth-delegator"
-            kubectl("create", "clusterrolebinding", self.crb, "--clusterrole=system:auth-delegator",
-                    f"--serviceaccount={self.ns}:default")
+        # The relays review Baton's tokens: their ServiceAccount may create
+        # TokenReviews (what a real workload gets from system:auth-delegator).
+        self.crb = f"{self.ns}-auth-delegator"
+        kubectl("create", "clusterrolebinding", self.crb, "--clusterrole=system:auth-delegator",
+                f"--serviceaccount={self.ns}:default")
         token = kubectl("create", "token", SA, "-n", self.ns, "--duration=1h").stdout.strip()
         self.kubeconfig = sa_kubeconfig(self.tmp / "operator.kubeconfig", token)
 
@@ -161,9 +141,7 @@ class Scenario:
 
     def start(self):
         runner = [REPO / "tools" / "pod_runner" / "pod-runner", "--namespace", self.ns,
-                  "--build-dir", BUILD, "--log-dir", self.tmp / "pods"]
-        if AUTH:
-            runner.append("--pod-kubeconfigs")
+                  "--build-dir", BUILD, "--log-dir", self.tmp / "pods", "--pod-kubeconfigs"]
         self.h.start("pod-runner", runner)
         # What the chart's Deployment passes, but for the addresses (many
         # operators may run on this host) and the log format.
@@ -254,8 +232,7 @@ def test_operator_rolls_out_under_exactly_the_chart_rbac(scenario_factory):
 
     started = time.monotonic()
     passed, why = s.run()
-    print(f"full chart RBAC: {why} in {time.monotonic() - started:.1f}s "
-          f"(drain auth {'on' if AUTH else 'off: not in this build'})")
+    print(f"full chart RBAC: {why} in {time.monotonic() - started:.1f}s (drain auth on)")
     assert passed, why + "\n" + s.operator.output()[-4000:]
     lease = client.CoordinationV1Api(s.api).read_namespaced_lease("baton-operator", s.ns)
     assert lease.spec.holder_identity == "operator-0"
@@ -264,9 +241,6 @@ def test_operator_rolls_out_under_exactly_the_chart_rbac(scenario_factory):
 @pytest.mark.parametrize("role,index,resources,verbs", RULES,
                          ids=[f"{r}[{i}]:{'+'.join(res)}" for r, i, res, _ in RULES])
 def test_removing_any_rule_breaks_the_scenario(scenario_factory, role, index, resources, verbs):
-    if "serviceaccounts/token" in resources and not AUTH:
-        pytest.skip("this build's relay has no TokenReview drain auth: the token rule "
-                    "is not exercised")
     s = scenario_factory(drop=(role, index))
     started = time.monotonic()
     passed, why = s.run(timeout=60)

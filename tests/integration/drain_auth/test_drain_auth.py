@@ -83,14 +83,20 @@ def workload_kubeconfig(api, ns, sa, path):
 
 
 class Relay:
-    def __init__(self, tmp, kubeconfig, identity, host="127.0.0.1"):
+    def __init__(self, tmp, kubeconfig, identity, host="127.0.0.1", kubeconfig_in_env=False):
+        """kubeconfig_in_env: give it as $KUBECONFIG, as the pod runner does,
+        instead of --token-review-kubeconfig."""
         assert os.access(RELAY_BIN, os.X_OK), f"RELAY_BIN={RELAY_BIN!r}"
         self.log = open(tmp / f"relay-{uuid.uuid4().hex[:6]}.log", "w+b")
+        env = dict(os.environ)
+        flag = ["--token-review-kubeconfig", str(kubeconfig)]
+        if kubeconfig_in_env:
+            env["KUBECONFIG"], flag = str(kubeconfig), []
         self.proc = subprocess.Popen(
-            [RELAY_BIN, "--host", host, "--port", "0", "--drain-port", "0",
-             "--token-review-kubeconfig", str(kubeconfig), "--drain-audience", AUDIENCE,
-             "--drain-allowed-identity", identity, "--max-sessions", "100"],
-            stdout=self.log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+            [RELAY_BIN, "--host", host, "--port", "0", "--drain-port", "0", *flag,
+             "--drain-audience", AUDIENCE, "--drain-allowed-identity", identity,
+             "--max-sessions", "100"],
+            stdout=self.log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env)
         deadline = time.monotonic() + 10
         self.base = None
         while time.monotonic() < deadline and self.proc.poll() is None:
@@ -226,6 +232,22 @@ def test_a_workload_that_may_not_review_tokens_grants_nothing(api, ns, tmp_path)
     try:
         status, body = r.call(token=request_token(api, ns, "baton-operator", [AUDIENCE]))
         assert status == 503, body
+    finally:
+        r.stop()
+
+
+@pytest.mark.parametrize("sa, expected", [("relay", 200), ("relay-without-rbac", 503)])
+def test_without_the_flag_the_workload_reviews_with_the_kubeconfig_in_its_environment(
+        api, ns, tmp_path, sa, expected):
+    # As client-go does: $KUBECONFIG when no flag names one. The ServiceAccount
+    # without review rights proves that this kubeconfig, and no other, is used.
+    r = Relay(tmp_path, workload_kubeconfig(api, ns, sa, tmp_path / "k"),
+              f"system:serviceaccount:{ns}:baton-operator", kubeconfig_in_env=True)
+    try:
+        assert b"using $KUBECONFIG" in r.output(), r.output()
+        status, body = r.call(token=request_token(api, ns, "baton-operator", [AUDIENCE]))
+        assert status == expected, body
+        assert r.call()[0] == 401
     finally:
         r.stop()
 

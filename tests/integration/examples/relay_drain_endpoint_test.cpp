@@ -142,7 +142,7 @@ TEST(RelayDrainEndpoint, BearerTokenGuardsEveryCall) {
     std::ofstream token(dir.path() + "/token");
     token << "s3cret\n";
   }
-  RelayProcess relay("127.77.4.7", dir.path() + "/relay",
+  RelayProcess relay("127.77.4.7", dir.path() + "/relay", {},
                      {"--drain-token-file", dir.path() + "/token"});
   ASSERT_TRUE(relay.started());
   EXPECT_EQ(relay.Get().status, 401);
@@ -155,10 +155,40 @@ TEST(RelayDrainEndpoint, BearerTokenGuardsEveryCall) {
   EXPECT_EQ(relay.Post("start", kStart, "s3cret").status, 200);
 }
 
+TEST(RelayDrainEndpoint, RelayRefusesToStartWithoutAWayToAuthenticateCallers) {
+  // No token file, no TokenReview identity and no explicit opt-out: an
+  // endpoint anyone could drain is not served by default (issue 18).
+  TempDir dir;
+  for (const std::vector<std::string>& auth :
+       {std::vector<std::string>{},
+        // The audience Baton sets in the environment is not a choice either.
+        std::vector<std::string>{"--drain-audience", "baton.dev/drain/ns/RelayTier/relay"}}) {
+    std::vector<std::string> args = {"--host", "127.77.4.9", "--max-sessions", "100"};
+    args.insert(args.end(), auth.begin(), auth.end());
+    ChildProcess relay(RELAY_BIN, args, dir.path() + "/relay");
+    auto code = relay.Wait(seconds(10));
+    ASSERT_TRUE(code.has_value());
+    EXPECT_EQ(*code, 2);
+    EXPECT_NE(relay.Stderr().find("--drain-allow-unauthenticated"), std::string::npos)
+        << relay.Stderr();
+    EXPECT_EQ(relay.Stdout().find("relay: listening"), std::string::npos) << relay.Stdout();
+  }
+}
+
+TEST(RelayDrainEndpoint, WithTheOptOutEveryCallerIsAccepted) {
+  TempDir dir;
+  RelayProcess relay("127.77.4.10", dir.path() + "/relay", {}, {"--drain-allow-unauthenticated"});
+  ASSERT_TRUE(relay.started());
+  EXPECT_EQ(relay.Get().status, 200);
+  EXPECT_EQ(relay.Post("start", kStart).status, 200);
+}
+
 TEST(RelayDrainEndpoint, RelayRefusesToStartWithoutEnoughDescriptors) {
   TempDir dir;
-  ChildProcess relay(RELAY_BIN, {"--host", "127.77.4.8", "--max-sessions", "100000000"},
-                     dir.path() + "/relay");
+  ChildProcess relay(
+      RELAY_BIN,
+      {"--host", "127.77.4.8", "--max-sessions", "100000000", "--drain-allow-unauthenticated"},
+      dir.path() + "/relay");
   auto code = relay.Wait(seconds(10));
   ASSERT_TRUE(code.has_value());
   EXPECT_EQ(*code, 2);

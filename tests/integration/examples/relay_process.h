@@ -11,7 +11,8 @@ namespace baton::examples::testing {
 class RelayProcess : public WorkloadProcess {
  public:
   RelayProcess(const std::string& host, const std::string& log_prefix,
-               const std::vector<std::string>& extra_args = {});
+               const std::vector<std::string>& extra_args = {},
+               const std::vector<std::string>& drain_auth_args = kUnauthenticatedDrain);
 
   int session_port() const { return serve_port(); }
   std::string session_address() const { return serve_address(); }

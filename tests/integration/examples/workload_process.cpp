@@ -12,10 +12,12 @@ namespace baton::examples::testing {
 WorkloadProcess::WorkloadProcess(const std::string& program, const std::string& name,
                                  const std::string& serve_key, const std::string& host,
                                  const std::string& log_prefix,
-                                 const std::vector<std::string>& extra_args)
+                                 const std::vector<std::string>& extra_args,
+                                 const std::vector<std::string>& drain_auth_args)
     : host_(host) {
   std::vector<std::string> args = {"--host", host};
   args.insert(args.end(), extra_args.begin(), extra_args.end());
+  args.insert(args.end(), drain_auth_args.begin(), drain_auth_args.end());
   process_ = std::make_unique<ChildProcess>(program, args, log_prefix);
   auto line = process_->WaitForLine(name + ": listening", std::chrono::seconds(10));
   if (!line) return;

@@ -16,6 +16,11 @@ struct DrainAnswer {
   nlohmann::json body;
 };
 
+// How a test's workload authenticates drain calls. Most of these tests are
+// about the contract, not about who may call it, so they opt out explicitly;
+// the ones about authentication pass their own flags.
+inline const std::vector<std::string> kUnauthenticatedDrain = {"--drain-allow-unauthenticated"};
+
 // An example workload binary (relay, session, business) on a loopback address
 // with free ports it picked itself, parsed from its "<name>: listening" line
 // ("<serve_key>=HOST:PORT ... drain=HOST:PORT/..."), and a drain-contract client.
@@ -25,7 +30,8 @@ class WorkloadProcess {
   // for relay, "registry" for session, "http" for business.
   WorkloadProcess(const std::string& program, const std::string& name, const std::string& serve_key,
                   const std::string& host, const std::string& log_prefix,
-                  const std::vector<std::string>& extra_args = {});
+                  const std::vector<std::string>& extra_args = {},
+                  const std::vector<std::string>& drain_auth_args = kUnauthenticatedDrain);
 
   // False if the program did not print its listening line within 10 s.
   bool started() const { return serve_port_ > 0 && drain_port_ > 0; }

@@ -69,6 +69,18 @@ def test_build_resolves_env_field_refs_and_args():
     assert cmd.env["POD_NAMESPACE"] == "ns1"
 
 
+def test_a_program_never_inherits_the_hosts_cluster_credentials():
+    # Else a drain server with TokenReview would find the pod runner's admin
+    # kubeconfig in $KUBECONFIG and review tokens as cluster-admin.
+    host = {"PATH": "/usr/bin", "KUBECONFIG": "/admin.kubeconfig",
+            "KUBERNETES_SERVICE_HOST": "127.0.0.1", "KUBERNETES_SERVICE_PORT": "6443"}
+    assert container_command.process_env(host, {"POD_IP": "127.2.0.7"}) == {
+        "PATH": "/usr/bin", "POD_IP": "127.2.0.7"}
+    # The pod's own kubeconfig (--pod-kubeconfigs) is what it gets.
+    assert container_command.process_env(host, {"KUBECONFIG": "/pods/p.kubeconfig"})[
+        "KUBECONFIG"] == "/pods/p.kubeconfig"
+
+
 def test_build_refuses_an_unknown_image():
     pod = {"spec": {"containers": [{"name": "x", "image": "nginx:1"}]}}
     with pytest.raises(ValueError, match="no local program"):

@@ -30,7 +30,7 @@ def main() -> int:
                    metavar="NS/NAME:KEY=PATH")
     p.add_argument("--pod-kubeconfigs", action="store_true",
                    help="give each pod a kubeconfig with a token of its ServiceAccount, "
-                        "as $(POD_KUBECONFIG)")
+                        "in $KUBECONFIG and $(POD_KUBECONFIG), as kubelet mounts a token")
     args = p.parse_args()
     logging.basicConfig(level=logging.INFO, format="pod-runner: %(levelname)s %(message)s")
 

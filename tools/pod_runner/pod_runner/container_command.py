@@ -90,6 +90,19 @@ def build(pod: dict, binaries: dict[str, str], pod_ip: str, host_ip: str,
     return Command(program=binaries[name], args=args, env=env, image_name=name, image_tag=tag)
 
 
+# The host's own credentials: a container never sees kubelet's environment, so
+# a program that finds no credentials of its pod must fail, not use these.
+HOST_ONLY_ENV = ("KUBECONFIG", "KUBERNETES_SERVICE_HOST", "KUBERNETES_SERVICE_PORT")
+
+
+def process_env(host_env: dict[str, str], pod_env: dict[str, str]) -> dict[str, str]:
+    """The program's environment: the host's (PATH, locale, sanitizer
+    options) without its cluster credentials, then the pod's own."""
+    env = {k: v for k, v in host_env.items() if k not in HOST_ONLY_ENV}
+    env.update(pod_env)
+    return env
+
+
 def default_binaries(bin_dir: str) -> dict[str, str]:
     """Every example program built under <build>/examples/<name>/<name>."""
     found = {}

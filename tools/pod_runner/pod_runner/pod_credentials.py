@@ -1,8 +1,8 @@
 """What kubelet mounts for a pod's ServiceAccount, as a kubeconfig file: a
 token from the TokenRequest API, bound to the pod (it stops working when the
 pod is gone), with the API server's address and CA. Workloads that call the
-API themselves (TokenReviews of the drain endpoint's callers) read it through
-$(POD_KUBECONFIG)."""
+API themselves (TokenReviews of the drain endpoint's callers) find it in
+$KUBECONFIG (also $(POD_KUBECONFIG))."""
 import os
 
 import yaml

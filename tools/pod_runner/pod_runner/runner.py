@@ -70,7 +70,8 @@ class PodRunner:
         self.namespace = namespace
         self.probe_interval = probe_interval
         self.max_grace = max_grace
-        # Give each pod a kubeconfig with its ServiceAccount's token ($(POD_KUBECONFIG)).
+        # Give each pod a kubeconfig with its ServiceAccount's token, in
+        # $KUBECONFIG (where client-go looks) and $(POD_KUBECONFIG).
         self.pod_kubeconfigs = pod_kubeconfigs
         self.pods: dict[str, RunningPod] = {}
         self.events: queue.Queue = queue.Queue()
@@ -179,6 +180,7 @@ class PodRunner:
             path = os.path.join(self.log_dir, f"{rp.namespace}_{rp.name}.kubeconfig")
             extra_env["POD_KUBECONFIG"] = pod_credentials.write_pod_kubeconfig(
                 self.api, rp.pod, path)
+            extra_env["KUBECONFIG"] = extra_env["POD_KUBECONFIG"]
         try:
             cmd = container_command.build(rp.pod, self.binaries, rp.ip, rp.host_ip, extra_env)
         except ValueError as e:
@@ -191,8 +193,7 @@ class PodRunner:
         if rp.log_file is None:
             path = os.path.join(self.log_dir, f"{rp.namespace}_{rp.name}.log")
             rp.log_file = open(path, "ab", buffering=0)
-        env = dict(os.environ)
-        env.update(cmd.env)
+        env = container_command.process_env(dict(os.environ), cmd.env)
         rp.proc = subprocess.Popen([cmd.program, *cmd.args], stdout=rp.log_file,
                                    stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                    env=env, start_new_session=True)
