@@ -135,6 +135,7 @@ std::shared_ptr<ServingCertificate> ServingCertificate::SelfSigned(
   X509_set_pubkey(cert, identity->key.get());
   std::string san;
   for (const std::string& host : hosts) {
+    if (host.empty()) continue;  // gethostname() may say nothing
     unsigned char buf[16];
     const bool ip =
         inet_pton(AF_INET, host.c_str(), buf) == 1 || inet_pton(AF_INET6, host.c_str(), buf) == 1;

@@ -90,7 +90,7 @@ TEST(ServingCertificateTest, ADirectoryThatCannotServeIsAnErrorAtStart) {
 }
 
 TEST(ServingCertificateTest, SelfSignedIsMadeInMemoryForTheGivenHosts) {
-  auto certificate = ServingCertificate::SelfSigned({"localhost", "127.0.0.1"});
+  auto certificate = ServingCertificate::SelfSigned({"localhost", "", "127.0.0.1"});
   const std::string pem = certificate->CertificatePem();
   EXPECT_EQ(pem.rfind("-----BEGIN CERTIFICATE-----", 0), 0u);
   EXPECT_NE(pem, ServingCertificate::SelfSigned({"127.0.0.1"})->CertificatePem())
