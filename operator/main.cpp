@@ -29,6 +29,8 @@
 #include "metrics/rollout_metrics.h"
 #include "metrics/work_queue_metrics.h"
 #include "serve/http_endpoints.h"
+#include "serve/request_authorizer.h"
+#include "serve/serving_certificate.h"
 
 namespace {
 
@@ -78,6 +80,8 @@ int main(int argc, char** argv) {
   std::string identity = EnvOr("POD_NAME", Hostname());
   int lease_seconds = 15, renew_ms = 10000, retry_ms = 2000;
   std::string metrics_address = "0.0.0.0:8080", health_address = "0.0.0.0:8081";
+  bool metrics_secure = true;
+  std::string metrics_cert_dir;
   int workers = 2;
   int resync_seconds = 60, relist_seconds = 300, watch_idle_seconds = 90;
   int worker_stuck_seconds = 300, watch_stuck_seconds = 180;
@@ -98,6 +102,13 @@ int main(int argc, char** argv) {
   app.add_option("--renew-deadline-ms", renew_ms);
   app.add_option("--retry-period-ms", retry_ms);
   app.add_option("--metrics-bind-address", metrics_address);
+  app.add_option("--metrics-secure", metrics_secure,
+                 "serve /metrics over HTTPS, only to callers whose bearer token the API server "
+                 "authenticates (TokenReview) and authorizes for get on /metrics "
+                 "(SubjectAccessReview); false: plain HTTP to anyone");
+  app.add_option("--metrics-cert-dir", metrics_cert_dir,
+                 "directory with tls.crt and tls.key for /metrics, read again when they change "
+                 "(default: a self-signed certificate made at start)");
   app.add_option("--health-probe-bind-address", health_address);
   app.add_option("--workers", workers)->check(CLI::Range(1, 64));
   app.add_option("--resync-period-seconds", resync_seconds,
@@ -204,11 +215,41 @@ int main(int argc, char** argv) {
 
     auto [maddr, mport] = SplitHostPort(metrics_address);
     auto [haddr, hport] = SplitHostPort(health_address);
-    baton::serve::HttpEndpoints metrics({maddr, mport}, registry, nullptr, nullptr);
+    // Secure metrics as controller-runtime serves them: HTTPS, and each
+    // scrape's token reviewed by the API server (answers cached briefly).
+    // The reviews get their own client: a scrape must not wait 30 s.
+    std::shared_ptr<baton::serve::ServingCertificate> certificate;
+    std::shared_ptr<baton::serve::RequestAuthorizer> authorizer;
+    std::unique_ptr<baton::kube::RestClient> review_client;
+    if (metrics_secure) {
+      certificate =
+          metrics_cert_dir.empty()
+              ? baton::serve::ServingCertificate::SelfSigned({"localhost", "127.0.0.1", Hostname()})
+              : baton::serve::ServingCertificate::FromDirectory(metrics_cert_dir);
+      baton::kube::RestClientOptions review_options;
+      review_options.request_timeout = std::chrono::seconds(5);
+      review_options.observer = client_options.observer;
+      review_client = std::make_unique<baton::kube::RestClient>(config, review_options);
+      auto create = [&review_client](const baton::kube::Resource& resource) {
+        return [&review_client, resource](const nlohmann::json& review) {
+          return review_client->Create(resource, "", review);
+        };
+      };
+      authorizer = std::make_shared<baton::serve::DelegatedAuthorizer>(
+          create(baton::kube::resources::kTokenReviews),
+          create(baton::kube::resources::kSubjectAccessReviews),
+          [] { return std::chrono::steady_clock::now(); });
+    } else if (!metrics_cert_dir.empty()) {
+      throw CLI::ValidationError("--metrics-cert-dir", "needs --metrics-secure=true");
+    } else {
+      spdlog::warn("/metrics is plain HTTP without authentication (--metrics-secure=false)");
+    }
+    baton::serve::HttpEndpoints metrics({maddr, mport, certificate});
+    metrics.ServeMetrics(registry, authorizer);
     // Liveness fails only on a hang in this process (a stuck worker or
     // cache); an unreachable API server is no reason to restart.
-    baton::serve::HttpEndpoints health(
-        {haddr, hport}, registry,
+    baton::serve::HttpEndpoints health({haddr, hport, nullptr});
+    health.ServeProbes(
         [&] {
           auto why = controller.Stuck(std::chrono::steady_clock::now());
           if (why) spdlog::error("/healthz failing: {}", *why);
@@ -221,7 +262,9 @@ int main(int argc, char** argv) {
     metrics.Start();
     health.Start();
     // Tests and the demo bind port 0 and read the ports from these lines.
-    spdlog::info("serving /metrics on {}:{}", maddr, metrics.port());
+    spdlog::info(
+        "serving /metrics on {}:{} over {}", maddr, metrics.port(),
+        metrics_secure ? "https, authenticated and authorized by the API server" : "plain http");
     spdlog::info("serving /healthz and /readyz on {}:{}", haddr, health.port());
     controller.StartCaches();
     spdlog::info(

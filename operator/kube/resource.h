@@ -35,6 +35,9 @@ inline const Resource kControllerRevisions{"apps", "v1", "controllerrevisions", 
 inline const Resource kDeployments{"apps", "v1", "deployments", true};
 inline const Resource kCustomResourceDefinitions{"apiextensions.k8s.io", "v1",
                                                  "customresourcedefinitions", false};
+inline const Resource kTokenReviews{"authentication.k8s.io", "v1", "tokenreviews", false};
+inline const Resource kSubjectAccessReviews{"authorization.k8s.io", "v1", "subjectaccessreviews",
+                                            false};
 inline const Resource kRelayTiers{"baton.dev", "v1alpha1", "relaytiers", true};
 inline const Resource kSessionTiers{"baton.dev", "v1alpha1", "sessiontiers", true};
 inline const Resource kBusinessTiers{"baton.dev", "v1alpha1", "businesstiers", true};

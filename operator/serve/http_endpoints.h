@@ -1,7 +1,11 @@
-// The operator's own HTTP endpoints: /metrics (Prometheus text format),
-// /healthz (the process is alive and its loops are turning) and /readyz
-// (caches synced; a follower is ready too — it is ready to take over).
-// A probe answers 200 "ok", or 503 with the reason it failed.
+// The operator's own HTTP endpoints, one server per port:
+//  - metrics: /metrics (Prometheus text format), over HTTPS with a bearer
+//    token checked by a RequestAuthorizer when given both, as
+//    controller-runtime's secure metrics server does;
+//  - probes: /healthz (the process is alive and its loops are turning) and
+//    /readyz (caches synced; a follower is ready too — it is ready to take
+//    over), plain HTTP for the kubelet, answering 200 "ok" or 503 with the
+//    reason, and nothing else.
 // Served by cpp-httplib on its own thread pool, away from the controller.
 #pragma once
 
@@ -20,20 +24,31 @@ class Registry;
 
 namespace baton::serve {
 
+class RequestAuthorizer;
+class ServingCertificate;
+
 struct HttpEndpointsOptions {
   std::string address = "0.0.0.0";
   int port = 8080;  // 0: pick a free port (tests)
+  // HTTPS with this certificate; plain HTTP when null.
+  std::shared_ptr<ServingCertificate> certificate;
 };
 
 class HttpEndpoints {
  public:
   // nullopt: passing; otherwise why not. An unset probe always passes.
   using Probe = std::function<std::optional<std::string>()>;
-  HttpEndpoints(HttpEndpointsOptions options, std::shared_ptr<prometheus::Registry> registry,
-                Probe healthy, Probe ready);
+  // Throws std::runtime_error when the TLS context cannot be set up.
+  explicit HttpEndpoints(HttpEndpointsOptions options);
   ~HttpEndpoints();
   HttpEndpoints(const HttpEndpoints&) = delete;
   HttpEndpoints& operator=(const HttpEndpoints&) = delete;
+
+  // Before Start(). A null authorizer serves /metrics to anyone (loopback
+  // binds, tests).
+  void ServeMetrics(std::shared_ptr<prometheus::Registry> registry,
+                    std::shared_ptr<RequestAuthorizer> authorizer);
+  void ServeProbes(Probe healthy, Probe ready);
 
   // Binds and starts serving; throws std::runtime_error if the port is taken.
   void Start();
@@ -43,6 +58,7 @@ class HttpEndpoints {
  private:
   HttpEndpointsOptions options_;
   std::shared_ptr<prometheus::Registry> registry_;
+  std::shared_ptr<RequestAuthorizer> authorizer_;
   Probe healthy_;
   Probe ready_;
   std::unique_ptr<httplib::Server> server_;

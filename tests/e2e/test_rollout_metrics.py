@@ -43,7 +43,8 @@ def values(samples, metric, **labels):
 def test_metrics_and_plugin_follow_a_rollout(harness):
     h = harness
     h.start_pod_runner("relay")
-    operator = h.start_operator()
+    # Plain HTTP on loopback; secure /metrics is tested in tests/integration/chart.
+    operator = h.start_operator("--metrics-secure=false")
     operator.wait_for_line("serving /metrics on", 30)
     port = int(re.search(r"serving /metrics on [\d.]+:(\d+)", operator.output()).group(1))
     h.apply_tier(relay_tier("v1"))

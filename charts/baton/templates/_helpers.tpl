@@ -99,3 +99,13 @@ needs create as well as patch.
   resourceNames: [{{ include "baton.serviceAccountName" . | quote }}]
   verbs: ["create"]
 {{- end -}}
+
+{{/* Secure /metrics (metrics.secure): review each scrape's token and user. */}}
+{{- define "baton.metricsAuthRules" -}}
+- apiGroups: ["authentication.k8s.io"]
+  resources: ["tokenreviews"]
+  verbs: ["create"]
+- apiGroups: ["authorization.k8s.io"]
+  resources: ["subjectaccessreviews"]
+  verbs: ["create"]
+{{- end -}}

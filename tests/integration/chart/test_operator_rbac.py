@@ -116,11 +116,13 @@ class Scenario:
         self.h = Harness(api, self.ns, tmp)
         self.tmp = pathlib.Path(tmp)
         self.crb = None
-        objects = chart_rbac(self.ns)
+        objects = self.rbac_objects()
         if drop is not None:
             role, index = drop
-            [r] = [o for o in objects if o["kind"] == "Role" and o["metadata"]["name"] == role]
+            [r] = [o for o in objects if o["kind"] in ("Role", "ClusterRole")
+                   and o["metadata"]["name"] == role]
             del r["rules"][index]
+        self.cluster_scoped = [o for o in objects if "namespace" not in o["metadata"]]
         kubectl("apply", "--server-side", "--field-manager=helm", "-f", "-",
                 input=to_yaml(objects))
         # The relays review Baton's tokens: their ServiceAccount may create
@@ -130,6 +132,12 @@ class Scenario:
                 f"--serviceaccount={self.ns}:default")
         token = kubectl("create", "token", SA, "-n", self.ns, "--duration=1h").stdout.strip()
         self.kubeconfig = sa_kubeconfig(self.tmp / "operator.kubeconfig", token)
+
+    def rbac_objects(self):
+        return chart_rbac(self.ns)
+
+    def operator_args(self):
+        return [f"--namespaces={self.ns}"]
 
     def whoami(self):
         return kubectl("auth", "whoami", "-o", "jsonpath={.status.userInfo.username}",
@@ -149,7 +157,7 @@ class Scenario:
         env.pop("KUBECONFIG", None)
         self.operator = self.h.start("operator", [
             BUILD / "operator" / "baton-operator", "--kubeconfig", self.kubeconfig,
-            f"--namespaces={self.ns}", "--leader-elect=true",
+            *self.operator_args(), "--leader-elect=true",
             f"--leader-election-namespace={self.ns}", "--leader-election-id=baton-operator",
             "--leader-election-identity=operator-0", "--lease-duration-seconds=15",
             "--metrics-bind-address=127.0.0.1:0", "--health-probe-bind-address=127.0.0.1:0",
@@ -193,6 +201,9 @@ class Scenario:
         self.h.close()
         if self.crb:
             kubectl("delete", "clusterrolebinding", self.crb, "--wait=false", check=False)
+        for o in self.cluster_scoped:  # the chart's ClusterRoles and bindings
+            kubectl("delete", o["kind"].lower(), o["metadata"]["name"], "--wait=false",
+                    check=False)
 
 
 @pytest.fixture

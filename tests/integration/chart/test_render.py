@@ -25,7 +25,8 @@ def test_lint_strict_passes_with_every_option_on():
 def test_default_render_is_cluster_wide_with_two_leader_elected_replicas():
     objects = render("baton-system")
     kinds = sorted(o["kind"] for o in objects)
-    assert kinds == ["ClusterRole", "ClusterRoleBinding", "Deployment", "Role", "RoleBinding",
+    assert kinds == ["ClusterRole", "ClusterRole", "ClusterRole", "ClusterRoleBinding",
+                     "ClusterRoleBinding", "Deployment", "NetworkPolicy", "Role", "RoleBinding",
                      "Service", "ServiceAccount"], kinds
     [dep] = by_kind(objects, "Deployment")
     assert dep["spec"]["replicas"] == 2
@@ -38,6 +39,8 @@ def test_default_render_is_cluster_wide_with_two_leader_elected_replicas():
     assert c["livenessProbe"]["httpGet"]["port"] == "health"
     assert "--health-probe-bind-address=:8081" in c["args"]
     assert "--metrics-bind-address=:8080" in c["args"]
+    assert "--metrics-secure=true" in c["args"]
+    assert not any(a.startswith("--metrics-cert-dir") for a in c["args"])
     [svc] = by_kind(objects, "Service")
     assert svc["spec"]["ports"][0]["targetPort"] == "metrics"
 
@@ -55,7 +58,19 @@ def test_restricted_security_context():
 
 def test_watch_namespaces_give_one_role_per_namespace_and_no_cluster_role():
     objects = render("ops", {"watchNamespaces": ["team-a", "team-b"]})
-    assert not by_kind(objects, "ClusterRole") and not by_kind(objects, "ClusterRoleBinding")
+    # Cluster-wide only what secure /metrics needs: reviews, and the reader role.
+    assert {r["metadata"]["name"]: r["rules"] for r in by_kind(objects, "ClusterRole")} == {
+        "baton-metrics-auth": [
+            {"apiGroups": ["authentication.k8s.io"], "resources": ["tokenreviews"],
+             "verbs": ["create"]},
+            {"apiGroups": ["authorization.k8s.io"], "resources": ["subjectaccessreviews"],
+             "verbs": ["create"]}],
+        "baton-metrics-reader": [{"nonResourceURLs": ["/metrics"], "verbs": ["get"]}]}
+    [crb] = by_kind(objects, "ClusterRoleBinding")
+    assert crb["roleRef"]["name"] == "baton-metrics-auth"
+    assert crb["subjects"] == [{"kind": "ServiceAccount", "name": "baton", "namespace": "ops"}]
+    assert not by_kind(render("ops", {"watchNamespaces": ["a"], "metrics.secure": False}),
+                       "ClusterRole")
     roles = {(r["metadata"]["namespace"], r["metadata"]["name"]) for r in by_kind(objects, "Role")}
     assert roles == {("team-a", "baton"), ("team-b", "baton"), ("ops", "baton-self")}
     for rb in by_kind(objects, "RoleBinding"):
@@ -68,9 +83,10 @@ def test_no_rule_touches_secrets_or_uses_wildcards():
     for values in ({}, {"watchNamespaces": ["a"]}):
         for role in [o for o in render("ops", values) if o["kind"] in ("Role", "ClusterRole")]:
             for rule in role["rules"]:
-                assert "*" not in rule["verbs"] + rule["resources"] + rule["apiGroups"], rule
-                assert "secrets" not in rule["resources"], rule
-                if "serviceaccounts/token" in rule["resources"]:
+                names = rule.get("resources", []) + rule.get("nonResourceURLs", [])
+                assert "*" not in rule["verbs"] + names + rule.get("apiGroups", []), rule
+                assert "secrets" not in names, rule
+                if "serviceaccounts/token" in names:
                     assert rule["resourceNames"] == ["baton"] and rule["verbs"] == ["create"]
 
 
@@ -80,7 +96,50 @@ def test_service_monitor_is_optional():
                                   "metrics.serviceMonitor.labels": {"release": "prom"}}),
                    "ServiceMonitor")
     assert sm["metadata"]["labels"]["release"] == "prom"
-    assert sm["spec"]["endpoints"][0]["port"] == "metrics"
+    [ep] = sm["spec"]["endpoints"]
+    assert ep["port"] == "metrics"
+    # Secure metrics: HTTPS with Prometheus' own ServiceAccount token.
+    assert ep["scheme"] == "https"
+    assert ep["bearerTokenFile"] == "/var/run/secrets/kubernetes.io/serviceaccount/token"
+    assert ep["tlsConfig"] == {"insecureSkipVerify": True}
+    [plain] = by_kind(render("ops", {"metrics.serviceMonitor.enabled": True,
+                                     "metrics.secure": False}), "ServiceMonitor")
+    assert "scheme" not in plain["spec"]["endpoints"][0]
+
+
+def test_metrics_cert_secret_is_mounted_and_passed():
+    objects = render("ops", {"metrics.certSecret": "baton-metrics-tls"})
+    [dep] = by_kind(objects, "Deployment")
+    pod = dep["spec"]["template"]["spec"]
+    [c] = pod["containers"]
+    assert "--metrics-cert-dir=/etc/baton/metrics-tls" in c["args"]
+    [mount] = [m for m in c["volumeMounts"] if m["name"] == "metrics-tls"]
+    assert mount == {"name": "metrics-tls", "mountPath": "/etc/baton/metrics-tls",
+                     "readOnly": True}
+    [vol] = [v for v in pod["volumes"] if v["name"] == "metrics-tls"]
+    assert vol["secret"] == {"secretName": "baton-metrics-tls"}
+
+
+def test_network_policy_admits_scrapes_from_the_peers_and_probes_only():
+    [np] = by_kind(render("ops"), "NetworkPolicy")
+    assert np["spec"]["podSelector"]["matchLabels"] == {
+        "app.kubernetes.io/name": "baton", "app.kubernetes.io/instance": "baton"}
+    assert np["spec"]["policyTypes"] == ["Ingress"]
+    assert np["spec"]["ingress"] == [
+        {"ports": [{"port": "metrics", "protocol": "TCP"}],
+         "from": [{"namespaceSelector": {"matchLabels": {"metrics": "enabled"}}}]},
+        {"ports": [{"port": "health", "protocol": "TCP"}]}]
+    # The named ports are the Deployment's.
+    [dep] = by_kind(render("ops"), "Deployment")
+    names = {p["name"] for p in dep["spec"]["template"]["spec"]["containers"][0]["ports"]}
+    assert names == {"metrics", "health"}
+    peers = [{"podSelector": {"matchLabels": {"app": "prometheus"}}}]
+    [np] = by_kind(render("ops", {"networkPolicy.metricsFrom": peers}), "NetworkPolicy")
+    assert np["spec"]["ingress"][0]["from"] == peers
+    # No peers: the metrics port admits nobody, probes still pass.
+    [np] = by_kind(render("ops", {"networkPolicy.metricsFrom": []}), "NetworkPolicy")
+    assert np["spec"]["ingress"] == [{"ports": [{"port": "health", "protocol": "TCP"}]}]
+    assert not by_kind(render("ops", {"networkPolicy.enabled": False}), "NetworkPolicy")
 
 
 def test_dashboard_configmap_carries_the_chart_dashboards():
@@ -103,6 +162,9 @@ def test_dashboard_configmap_carries_the_chart_dashboards():
     ("metrics.port", 70000),
     ("noSuchValue", True),
     ("image.pullPolicy", "Sometimes"),
+    ("metrics.secure", "yes"),
+    ("metrics.certSecret", "Not A Secret"),
+    ("networkPolicy.metricsFrom", [{}]),
 ])
 def test_schema_refuses_bad_values(key, value):
     r = helm("template", "b", str(CHART), "--set-json", f"{key}={json.dumps(value)}",
