@@ -1,0 +1,119 @@
+"""Issue 19: a pod whose node is leaving goes through the drain. A RelayTier
+of 6 relays holds live sessions on 3 kwok nodes; the real scheduler places
+every pod. Tainting a node as the cluster autoscaler does before it removes
+the node empties it: each of its relays is replaced on another node, drained
+at the tier's pace one at a time, and deleted at the threshold — 0 sessions
+and 0 messages lost. Karpenter's taint, removed after the first move has
+started, moves that one pod and no other."""
+import json
+
+from harness import DrainWatcher, wait_for
+from tiers import DRAIN_PORT
+from tiers import relay_tier as base_tier
+
+REPLICAS = 6
+THRESHOLD = 5
+SESSIONS = 1200
+
+
+def relay_tier(pace):
+    return base_tier("v1", replicas=REPLICAS, threshold=THRESHOLD, pace=pace)
+
+
+def healthy(h):
+    s = h.get_tier("relaytiers", "relay").get("status", {})
+    return (s.get("phase") == "Healthy" and s.get("availableReplicas") == REPLICAS
+            and s.get("replicas") == REPLICAS)
+
+
+def pods_by_node(h):
+    """node -> uids of the tier's pods scheduled there (a replacement may
+    reuse a moved pod's name, never its uid)."""
+    out = {}
+    for p in h.pods().values():
+        if p.spec.node_name:
+            out.setdefault(p.spec.node_name, set()).add(p.metadata.uid)
+    return out
+
+
+def set_taint(h, node, key, on):
+    n = h.core.read_node(node)
+    taints = [t for t in (n.spec.taints or []) if t.key != key]
+    if on:
+        taints.append({"key": key, "value": "1700000000", "effect": "NoSchedule"})
+    h.core.patch_node(node, {"spec": {"taints": [
+        t if isinstance(t, dict) else {"key": t.key, "value": t.value, "effect": t.effect}
+        for t in taints]}})
+
+
+def node_with_most_pods(h, at_least):
+    by_node = wait_for(f"a node with {at_least}+ relays", lambda: (
+        b if (b := pods_by_node(h)) and max(len(v) for v in b.values()) >= at_least else None),
+        30)
+    return max(by_node.items(), key=lambda kv: (len(kv[1]), kv[0]))
+
+
+def test_a_node_tainted_for_removal_is_emptied_through_the_drain(harness):
+    h = harness
+    h.start_pod_runner("relay")
+    operator = h.start_operator()
+    h.apply_tier(relay_tier(pace=200))
+    wait_for("6 relays healthy", lambda: healthy(h), 120)
+    loadgen = h.start_loadgen(SESSIONS, 400, duration=300)
+    watcher = DrainWatcher(h.core, h.ns, DRAIN_PORT)
+    watcher.start()
+
+    node, leaving = node_with_most_pods(h, 1)
+    try:
+        set_taint(h, node, "ToBeDeletedByClusterAutoscaler", True)
+        wait_for(f"no relay left on {node}", lambda: node not in pods_by_node(h), 240,
+                 interval=0.5)
+        wait_for("6 relays healthy again", lambda: healthy(h), 120)
+    finally:
+        set_taint(h, node, "ToBeDeletedByClusterAutoscaler", False)
+    watcher.stop()
+
+    # Every relay that was on the node was moved by an evacuation, drained
+    # to the threshold before its delete, never two at once.
+    started = [m for _, m in h.events("EvacuationStarted")]
+    assert len(started) == len(leaving), started
+    assert all(f"node {node} (tainted ToBeDeletedByClusterAutoscaler)" in m for m in started)
+    completed = [m for _, m in h.events("DrainCompleted")]
+    assert len(completed) == len(leaving), completed
+    left = [int(m.split(": ")[1].split(" ")[0].replace(",", "")) for m in completed]
+    assert all(n <= THRESHOLD for n in left), completed
+    assert not h.events("SessionsCut")
+    assert watcher.samples > 20
+    assert watcher.max_draining <= 1, watcher.max_draining
+    assert all(n != node for n in pods_by_node(h)), "a replacement was placed on the leaving node"
+
+    assert loadgen.stop(sig=2, timeout=60) == 0, loadgen.output()
+    r = json.loads((h.tmp / "loadgen.json").read_text())
+    assert r["sessionsLost"] == 0, loadgen.output()
+    assert r["sessionsFailed"] == 0
+    assert r["messages"]["lost"] == 0
+    assert operator.proc.poll() is None, operator.output()
+
+
+def test_untainting_a_node_midway_stops_further_moves(harness):
+    h = harness
+    h.start_pod_runner("relay")
+    h.start_operator()
+    # Slow drains (about 200 sessions per relay at 20/s: ~10 s each), so the
+    # taint is gone long before a second move could start.
+    h.apply_tier(relay_tier(pace=20))
+    wait_for("6 relays healthy", lambda: healthy(h), 120)
+    h.start_loadgen(SESSIONS, 400, duration=300)
+
+    node, leaving = node_with_most_pods(h, 2)
+    try:
+        set_taint(h, node, "karpenter.sh/disrupted", True)
+        wait_for("the first evacuation", lambda: h.events("EvacuationStarted"), 120)
+    finally:
+        set_taint(h, node, "karpenter.sh/disrupted", False)
+    wait_for("6 relays healthy again", lambda: healthy(h), 120)
+    started = h.events("EvacuationStarted")
+    assert len(started) == 1, started
+    assert "karpenter.sh/disrupted" in started[0][1]
+    still_there = pods_by_node(h).get(node, set()) & leaving
+    assert len(still_there) == len(leaving) - 1, (leaving, pods_by_node(h))
