@@ -45,11 +45,22 @@ std::optional<nlohmann::json> BuildService(const api::Tier& tier) {
 }
 
 std::optional<nlohmann::json> BuildPodDisruptionBudget(const api::Tier& tier) {
+  constexpr int32_t kEveryPod = 2147483647;
   if (!tier.spec.pod_disruption_budget) return std::nullopt;
-  nlohmann::json spec = {{"selector", {{"matchLabels", SelectorLabels(tier)}}}};
-  const auto& budget = *tier.spec.pod_disruption_budget;
-  if (budget.min_available) spec["minAvailable"] = *budget.min_available;
-  if (budget.max_unavailable) spec["maxUnavailable"] = *budget.max_unavailable;
+  // No eviction of a pod that may hold sessions: kubectl drain, the cluster
+  // autoscaler and Karpenter get 429 and retry while Baton moves the pod off
+  // its leaving node through the drain; once drained Baton deletes it, and
+  // the next retry finds it gone (404 counts as evicted).
+  //
+  // Not maxUnavailable 0: with it the disruption controller takes the
+  // expected count from the tier's scale subresource (spec.replicas), so
+  // while a surge pod exists — 7 healthy pods for replicas 6 — it allows one
+  // eviction (seen in the e2e test: a serving relay evicted mid-drain). An
+  // integer minAvailable counts the pods themselves, and one no tier reaches
+  // never allows an eviction. Unhealthy pods are covered too
+  // (IfHealthyBudget, the default): not Ready is not "empty".
+  nlohmann::json spec = {{"selector", {{"matchLabels", SelectorLabels(tier)}}},
+                         {"minAvailable", kEveryPod}};
   return nlohmann::json{{"apiVersion", "policy/v1"},
                         {"kind", "PodDisruptionBudget"},
                         {"metadata", OwnedMetadata(tier)},

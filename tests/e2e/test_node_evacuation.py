@@ -6,8 +6,12 @@ at the tier's pace one at a time, and deleted at the threshold — 0 sessions
 and 0 messages lost. Karpenter's taint, removed after the first move has
 started, moves that one pod and no other."""
 import json
+import subprocess
 
-from harness import DrainWatcher, wait_for
+from kubernetes import client
+from kubernetes.client.rest import ApiException
+
+from harness import KUBECTL, DrainWatcher, kubectl, wait_for
 from tiers import DRAIN_PORT
 from tiers import relay_tier as base_tier
 
@@ -16,8 +20,13 @@ THRESHOLD = 5
 SESSIONS = 1200
 
 
-def relay_tier(pace):
-    return base_tier("v1", replicas=REPLICAS, threshold=THRESHOLD, pace=pace)
+def relay_tier(pace, pdb=False, run_label=None):
+    doc = base_tier("v1", replicas=REPLICAS, threshold=THRESHOLD, pace=pace)
+    if pdb:
+        doc["spec"]["podDisruptionBudget"] = {}
+    if run_label:
+        doc["spec"]["template"]["metadata"]["labels"]["run"] = run_label
+    return doc
 
 
 def healthy(h):
@@ -117,3 +126,70 @@ def test_untainting_a_node_midway_stops_further_moves(harness):
     assert "karpenter.sh/disrupted" in started[0][1]
     still_there = pods_by_node(h).get(node, set()) & leaving
     assert len(still_there) == len(leaving) - 1, (leaving, pods_by_node(h))
+
+
+def evict(h, pod):
+    """The Eviction API, as kubectl drain and the autoscalers call it: the
+    HTTP status of the answer."""
+    body = client.V1Eviction(metadata=client.V1ObjectMeta(name=pod, namespace=h.ns))
+    try:
+        h.core.create_namespaced_pod_eviction(pod, h.ns, body)
+        return 201
+    except ApiException as e:
+        return e.status
+
+
+def test_kubectl_drain_of_a_node_waits_for_the_drain_and_completes_by_itself(harness):
+    """kubectl drain of a node holding 2+ of 6 relays with live sessions:
+    each eviction is refused (429) while the relay holds sessions, Baton
+    moves it through the drain, and kubectl drain finishes on its own."""
+    h = harness
+    h.start_pod_runner("relay")
+    operator = h.start_operator()
+    h.apply_tier(relay_tier(pace=200, pdb=True, run_label=h.ns))
+    wait_for("6 relays healthy", lambda: healthy(h), 120)
+    wait_for("the PodDisruptionBudget to count 6 pods", lambda: (
+        (st := client.PolicyV1Api(h.api).read_namespaced_pod_disruption_budget("relay", h.ns).status)
+        and st.expected_pods == REPLICAS and st.current_healthy == REPLICAS), 60)
+    loadgen = h.start_loadgen(SESSIONS, 400, duration=300)
+    watcher = DrainWatcher(h.core, h.ns, DRAIN_PORT)
+    watcher.start()
+
+    # A serving relay may not be evicted: that would cut its sessions.
+    some_pod = sorted(h.pods())[0]
+    assert evict(h, some_pod) == 429
+    assert some_pod in h.pods()
+
+    node, leaving = node_with_most_pods(h, 2)
+    drain = subprocess.Popen(
+        [KUBECTL, "drain", node, "--pod-selector", f"run={h.ns}", "--ignore-daemonsets",
+         "--delete-emptydir-data", "--timeout", "240s"],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        out, _ = drain.communicate(timeout=300)
+    finally:
+        if drain.poll() is None:
+            drain.kill()
+        kubectl("uncordon", node)
+    watcher.stop()
+    print(out)
+    assert drain.returncode == 0, out
+    assert "violate the pod's disruption budget" in out, "no eviction was ever refused"
+    assert node not in pods_by_node(h)
+    wait_for("6 relays healthy again", lambda: healthy(h), 120)
+
+    started = [m for _, m in h.events("EvacuationStarted")]
+    assert len(started) == len(leaving), started
+    assert all(f"node {node} (cordoned)" in m for m in started), started
+    completed = [m for _, m in h.events("DrainCompleted")]
+    left = [int(m.split(": ")[1].split(" ")[0].replace(",", "")) for m in completed]
+    assert len(left) == len(leaving) and all(n <= THRESHOLD for n in left), completed
+    assert not h.events("SessionsCut")
+    assert watcher.max_draining <= 1, watcher.max_draining
+
+    assert loadgen.stop(sig=2, timeout=60) == 0, loadgen.output()
+    r = json.loads((h.tmp / "loadgen.json").read_text())
+    assert r["sessionsLost"] == 0, loadgen.output()
+    assert r["sessionsFailed"] == 0
+    assert r["messages"]["lost"] == 0
+    assert operator.proc.poll() is None, operator.output()

@@ -60,7 +60,7 @@ def relay_tier(ns, version):
                         "minReadySeconds": 0, "progressDeadlineSeconds": 60},
             "service": {"type": "ClusterIP", "ports": [{"name": "chat", "port": 7000,
                                                          "targetPort": 7000}]},
-            "podDisruptionBudget": {"maxUnavailable": 1},
+            "podDisruptionBudget": {},
         },
     }
 

@@ -41,15 +41,17 @@ TEST(OwnedObjectsTest, ServiceSelectsOnlyServingPodsOfTheTier) {
   EXPECT_EQ((*svc)["metadata"]["name"], "relay");
 }
 
-TEST(OwnedObjectsTest, PdbCoversAllPodsOfTheTierWithTheGivenBudget) {
-  auto tier = TierWith({{"podDisruptionBudget", {{"maxUnavailable", 1}}}});
+// Issue 19: evictions wait for the drain. Before, the user's budget
+// (maxUnavailable 1) let kubectl drain evict a relay holding sessions.
+TEST(OwnedObjectsTest, PdbAllowsNoEvictionOfAnyPodOfTheTier) {
+  auto tier = TierWith({{"podDisruptionBudget", json::object()}});
   auto pdb = BuildPodDisruptionBudget(tier);
   ASSERT_TRUE(pdb);
   const json& labels = (*pdb)["spec"]["selector"]["matchLabels"];
   EXPECT_FALSE(labels.contains(std::string(api::kLabelRole))) << "draining pods count too";
   EXPECT_EQ(labels[std::string(api::kLabelTier)], "relay");
-  EXPECT_EQ((*pdb)["spec"]["maxUnavailable"], 1);
-  EXPECT_FALSE((*pdb)["spec"].contains("minAvailable"));
+  EXPECT_EQ((*pdb)["spec"]["minAvailable"], 2147483647) << "no tier has that many pods";
+  EXPECT_FALSE((*pdb)["spec"].contains("maxUnavailable")) << "it would read the tier's scale";
   EXPECT_EQ((*pdb)["apiVersion"], "policy/v1");
 }
 
