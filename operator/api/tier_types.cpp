@@ -322,6 +322,16 @@ int64_t Tier::Generation() const {
   auto it = metadata.find("generation");
   return it != metadata.end() && it->is_number_integer() ? it->get<int64_t>() : 0;
 }
+bool Tier::OrphansPods() const {
+  if (!metadata.is_object()) return false;
+  auto it = metadata.find("finalizers");
+  if (it == metadata.end() || !it->is_array()) return false;
+  for (const auto& f : *it) {
+    if (f.is_string() && f.get<std::string>() == "orphan") return true;
+  }
+  return false;
+}
+
 bool Tier::Deleting() const {
   if (!metadata.is_object()) return false;
   auto it = metadata.find("deletionTimestamp");

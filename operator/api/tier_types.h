@@ -178,6 +178,9 @@ struct Tier {
   std::string Uid() const;
   int64_t Generation() const;
   bool Deleting() const;  // metadata.deletionTimestamp is set
+  // Deleted with propagationPolicy Orphan (kubectl delete --cascade=orphan):
+  // the API server put the "orphan" finalizer on it.
+  bool OrphansPods() const;
   bool operator==(const Tier&) const = default;
 };
 

@@ -82,6 +82,9 @@ rollout::ObservedPod ToObservedPod(const PodView& p) {
       ParseInt(p.Annotation(std::string(api::kAnnotationDrainSessionsAtStart)));
   o.drain_successor = p.Annotation(std::string(api::kAnnotationDrainSuccessor));
   o.skip_drain = !p.Annotation(std::string(api::kAnnotationSkipDrain)).empty();
+  if (!p.Annotation(std::string(api::kAnnotationEvacuate)).empty()) {
+    o.departure = "kubectl baton drain";
+  }
   o.restarted_at = api::ParseRfc3339(p.Annotation(std::string(api::kAnnotationRestartedAt)));
   o.ip = p.ip;
   return o;
@@ -121,10 +124,12 @@ rollout::ObservedState Observe(const api::Tier& tier, const std::vector<PodView>
   p.current_revision = tier.status.current_revision;
   if (spec.rollout.restart_at) p.restart_at = api::ParseRfc3339(*spec.rollout.restart_at);
   p.deleting = tier.Deleting();
+  p.orphaning = p.deleting && tier.OrphansPods();
 
   for (const auto& pod : OwnedPods(tier, pods)) {
     s.pods.push_back(ToObservedPod(pod));
     if (auto node = leaving_nodes.find(pod.node_name); node != leaving_nodes.end()) {
+      // The node's reason wins over a kubectl baton drain request: it says more.
       s.pods.back().departure = node->second;
     }
     auto it = readings.find(pod.name);

@@ -50,6 +50,9 @@ struct RolloutPolicy {
   // replaced once now >= restart_at.
   std::optional<TimePoint> restart_at;
   bool deleting = false;  // the tier has a deletionTimestamp
+  // Deleted with --cascade=orphan: the pods are to stay, so there is
+  // nothing to drain; the garbage collector takes the owner references off.
+  bool orphaning = false;
 };
 
 enum class PodPhase { Pending, Running, Succeeded, Failed, Unknown };

@@ -33,6 +33,10 @@ class Planner {
 
   Plan run() {
     countPods();
+    if (policy_.deleting && policy_.orphaning) {
+      planOrphaning();
+      return std::move(plan_);
+    }
     deleteFailedPods();
     if (!policy_.deleting) cancelStrayDrains();
     decideCancels();
@@ -647,6 +651,19 @@ class Planner {
   }
 
   // --- deleting the tier -------------------------------------------------------------------
+
+  // --cascade=orphan: the user keeps the pods, so nothing is drained or
+  // deleted; a drain under way is cancelled (the pod goes on serving, as the
+  // user asked), then the finalizer goes and the garbage collector takes the
+  // owner references off.
+  void planOrphaning() {
+    for (const ObservedPod& pod : state_.pods) {
+      if (isLiveDraining(pod)) cancel(pod, "tier " + policy_.tier_name + " deleted, pods orphaned");
+    }
+    plan_.actions.push_back(ReleaseFinalizer{});
+    emit(event::kFinalizerRemoved, "",
+         "tier " + policy_.tier_name + " deleted with its pods orphaned; finalizer removed");
+  }
 
   void planDeletion() {
     std::vector<Candidate> candidates;

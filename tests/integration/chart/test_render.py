@@ -25,9 +25,10 @@ def test_lint_strict_passes_with_every_option_on():
 def test_default_render_is_cluster_wide_with_two_leader_elected_replicas():
     objects = render("baton-system")
     kinds = sorted(o["kind"] for o in objects)
-    assert kinds == ["ClusterRole", "ClusterRole", "ClusterRole", "ClusterRoleBinding",
-                     "ClusterRoleBinding", "Deployment", "NetworkPolicy", "Role", "RoleBinding",
-                     "Service", "ServiceAccount"], kinds
+    assert kinds == ["ClusterRole", "ClusterRole", "ClusterRole", "ClusterRole",
+                     "ClusterRoleBinding", "ClusterRoleBinding", "ClusterRoleBinding", "Deployment",
+                     "NetworkPolicy", "Role", "RoleBinding", "Service", "ServiceAccount",
+                     "ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding"], kinds
     [dep] = by_kind(objects, "Deployment")
     assert dep["spec"]["replicas"] == 2
     [c] = dep["spec"]["template"]["spec"]["containers"]
@@ -58,19 +59,23 @@ def test_restricted_security_context():
 
 def test_watch_namespaces_give_one_role_per_namespace_and_no_cluster_role():
     objects = render("ops", {"watchNamespaces": ["team-a", "team-b"]})
-    # Cluster-wide only what secure /metrics needs: reviews, and the reader role.
+    # Cluster-wide only what secure /metrics needs (reviews, and the reader
+    # role) and reading nodes (to move pods off leaving nodes).
     assert {r["metadata"]["name"]: r["rules"] for r in by_kind(objects, "ClusterRole")} == {
         "baton-metrics-auth": [
             {"apiGroups": ["authentication.k8s.io"], "resources": ["tokenreviews"],
              "verbs": ["create"]},
             {"apiGroups": ["authorization.k8s.io"], "resources": ["subjectaccessreviews"],
              "verbs": ["create"]}],
-        "baton-metrics-reader": [{"nonResourceURLs": ["/metrics"], "verbs": ["get"]}]}
-    [crb] = by_kind(objects, "ClusterRoleBinding")
-    assert crb["roleRef"]["name"] == "baton-metrics-auth"
-    assert crb["subjects"] == [{"kind": "ServiceAccount", "name": "baton", "namespace": "ops"}]
-    assert not by_kind(render("ops", {"watchNamespaces": ["a"], "metrics.secure": False}),
-                       "ClusterRole")
+        "baton-metrics-reader": [{"nonResourceURLs": ["/metrics"], "verbs": ["get"]}],
+        "baton-nodes": [{"apiGroups": [""], "resources": ["nodes"], "verbs": ["list", "watch"]}]}
+    crbs = {c["roleRef"]["name"]: c for c in by_kind(objects, "ClusterRoleBinding")}
+    assert set(crbs) == {"baton-metrics-auth", "baton-nodes"}
+    for crb in crbs.values():
+        assert crb["subjects"] == [{"kind": "ServiceAccount", "name": "baton",
+                                    "namespace": "ops"}]
+    assert not by_kind(render("ops", {"watchNamespaces": ["a"], "metrics.secure": False,
+                                      "nodeEvacuation.enabled": False}), "ClusterRole")
     roles = {(r["metadata"]["namespace"], r["metadata"]["name"]) for r in by_kind(objects, "Role")}
     assert roles == {("team-a", "baton"), ("team-b", "baton"), ("ops", "baton-self")}
     for rb in by_kind(objects, "RoleBinding"):
@@ -171,3 +176,29 @@ def test_schema_refuses_bad_values(key, value):
              check=False)
     assert r.returncode != 0, f"{key}={value} was accepted"
     assert "schema" in r.stderr.lower(), r.stderr
+
+
+def test_node_evacuation_reads_nodes_and_can_be_turned_off():
+    [dep] = by_kind(render("ops", {"nodeEvacuation.extraTaints": ["example.com/retiring"]}),
+                    "Deployment")
+    args = dep["spec"]["template"]["spec"]["containers"][0]["args"]
+    assert "--evacuate-leaving-nodes=true" in args
+    assert "--departure-taints=example.com/retiring" in args
+    off = render("ops", {"nodeEvacuation.enabled": False})
+    [dep] = by_kind(off, "Deployment")
+    assert "--evacuate-leaving-nodes=false" in dep["spec"]["template"]["spec"]["containers"][0]["args"]
+    assert "baton-nodes" not in {r["metadata"]["name"] for r in by_kind(off, "ClusterRole")}
+
+
+def test_drain_guard_refuses_only_the_garbage_collectors_delete_of_a_running_tier_pod():
+    """The policy as rendered; tests/e2e/test_delete_propagation.py runs it in
+    the API server against a real foreground delete."""
+    [policy] = by_kind(render("ops"), "ValidatingAdmissionPolicy")
+    [binding] = by_kind(render("ops"), "ValidatingAdmissionPolicyBinding")
+    assert binding["spec"]["policyName"] == policy["metadata"]["name"]
+    assert binding["spec"]["validationActions"] == ["Deny"]
+    [rule] = policy["spec"]["matchConstraints"]["resourceRules"]
+    assert rule["operations"] == ["DELETE"] and rule["resources"] == ["pods"]
+    [condition] = policy["spec"]["matchConditions"]
+    assert "generic-garbage-collector" in condition["expression"]
+    assert not by_kind(render("ops", {"drainGuard.enabled": False}), "ValidatingAdmissionPolicy")

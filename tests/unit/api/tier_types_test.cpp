@@ -173,6 +173,17 @@ TEST(TierTypes, MetadataAccessors) {
   EXPECT_FALSE(tier.Deleting());
 }
 
+TEST(TierTypes, OrphanFinalizerMeansThePodsAreKept) {
+  Tier tier = FullTier();
+  EXPECT_FALSE(tier.OrphansPods());
+  tier.metadata["finalizers"] = {"baton.dev/drain", "orphan"};
+  EXPECT_TRUE(tier.OrphansPods());
+  tier.metadata["finalizers"] = {"foregroundDeletion", "baton.dev/drain"};
+  EXPECT_FALSE(tier.OrphansPods());
+  tier.metadata["finalizers"] = "orphan";  // malformed: not a list
+  EXPECT_FALSE(tier.OrphansPods());
+}
+
 TEST(TierTypes, FindCondition) {
   const Tier tier = FullTier();
   ASSERT_NE(tier.status.FindCondition("Paused"), nullptr);

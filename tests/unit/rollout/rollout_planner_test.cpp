@@ -461,6 +461,23 @@ const std::vector<Row> kRelayRows = {
        return s;
      },
      {"delete relay-old-9 NeverRan"}},
+    // Issue 19: --cascade=orphan keeps the pods; nothing is drained.
+    {"DeletingWithOrphanDrainsNothingAndReleasesTheFinalizer",
+     [] {
+       ObservedState s = fourOld();
+       s.policy.deleting = true;
+       s.policy.orphaning = true;
+       return s;
+     },
+     {"release-finalizer"}},
+    {"DeletingWithOrphanCancelsADrainUnderWay",
+     [] {
+       ObservedState s = midDrain(400);
+       s.policy.deleting = true;
+       s.policy.orphaning = true;
+       return s;
+     },
+     {"cancel-drain relay-old-1", "mark-serving relay-old-1", "release-finalizer"}},
     {"DeletingDrainsWithoutAvailabilityFloor",
      [] {
        ObservedState s = relayTier();
