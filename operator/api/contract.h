@@ -99,6 +99,10 @@ inline constexpr std::string_view kAnnotationDrainSuccessor = "baton.dev/drain-s
 // On a pod, set by `kubectl baton skip-drain POD` (value: RFC 3339 time of the
 // request): end this pod's drain now; Baton deletes it and records an Event.
 inline constexpr std::string_view kAnnotationSkipDrain = "baton.dev/skip-drain";
+// On a pod, set by `kubectl baton drain POD` (value: RFC 3339 time of the
+// request): move this pod through the drain as if its node were leaving —
+// replacement first, then the drain, then the delete.
+inline constexpr std::string_view kAnnotationEvacuate = "baton.dev/evacuate";
 // On a pod: the tier's spec.rollout.restartAt when the pod was created. A pod
 // whose value is older than the tier's restartAt is replaced by a restart
 // rollout (restartAt is not part of the revision hash).

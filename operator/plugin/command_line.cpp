@@ -77,6 +77,11 @@ std::variant<Invocation, int> ParseCommandLine(int argc, const char* const* argv
   auto* skip =
       app.add_subcommand("skip-drain", "end one pod's drain now (the operator deletes it)");
   skip->add_option("POD", inv.target, "the draining pod")->required();
+  auto* drain = app.add_subcommand(
+      "drain",
+      "move one pod through the drain: replacement first, then drain, then delete "
+      "(instead of kubectl delete pod, which cuts its sessions)");
+  drain->add_option("POD", inv.target, "the pod")->required();
 
   try {
     app.parse(argc, argv);

@@ -11,8 +11,8 @@
 namespace baton::plugin {
 
 struct Invocation {
-  std::string command;  // status, get, pause, resume, restart, undo, skip-drain
-  std::string target;   // the tier's name, or the pod's for skip-drain
+  std::string command;  // status, get, pause, resume, restart, undo, skip-drain, drain
+  std::string target;   // the tier's name, or the pod's for skip-drain and drain
   std::string kind;     // relaytier|sessiontier|businesstier; empty: find it
   std::string ns;       // empty: the kubeconfig context's namespace
   std::string kubeconfig;

@@ -12,6 +12,10 @@ nlohmann::json RestartPatch(const std::string& now_rfc3339) {
   return {{"spec", {{"rollout", {{"restartAt", now_rfc3339}}}}}};
 }
 
+nlohmann::json EvacuatePatch(const std::string& now_rfc3339) {
+  return {{"metadata", {{"annotations", {{std::string(api::kAnnotationEvacuate), now_rfc3339}}}}}};
+}
+
 nlohmann::json SkipDrainPatch(const std::string& now_rfc3339) {
   return {{"metadata", {{"annotations", {{std::string(api::kAnnotationSkipDrain), now_rfc3339}}}}}};
 }

@@ -15,6 +15,8 @@ nlohmann::json PausePatch(bool paused);
 nlohmann::json RestartPatch(const std::string& now_rfc3339);
 // Merge patch of a pod.
 nlohmann::json SkipDrainPatch(const std::string& now_rfc3339);
+// `kubectl baton drain POD`: the baton.dev/evacuate annotation.
+nlohmann::json EvacuatePatch(const std::string& now_rfc3339);
 
 struct UndoChoice {
   std::optional<nlohmann::json> revision;  // the ControllerRevision to go back to

@@ -187,6 +187,26 @@ int SkipDrain(const Invocation& inv, kube::RestClient& client, const std::string
   return 0;
 }
 
+// Moves one pod through the drain: the operator creates its replacement,
+// drains it at the tier's pace and deletes it. What an admin should run
+// instead of `kubectl delete pod`, which cuts every session the pod holds.
+int Drain(const Invocation& inv, kube::RestClient& client, const std::string& ns, std::ostream& out,
+          std::ostream& err) {
+  auto pod = client.Get(kube::resources::kPods, ns, inv.target);
+  const auto& labels = pod["metadata"].value("labels", nlohmann::json::object());
+  if (!labels.contains(std::string(api::kLabelTier))) {
+    err << "pod " << inv.target << " belongs to no Baton tier" << std::endl;
+    return 1;
+  }
+  client.Patch(kube::resources::kPods, ns, inv.target, kube::PatchType::Merge, EvacuatePatch(Now()),
+               PluginPatch());
+  out << "pod/" << inv.target
+      << ": drain requested; the operator creates its replacement, drains it and deletes it"
+      << " (kubectl baton status " << labels.value(std::string(api::kLabelTier), "") << " -w)"
+      << std::endl;
+  return 0;
+}
+
 }  // namespace
 
 int RunCommand(const Invocation& inv, kube::RestClient& client, const std::string& ns,
@@ -195,6 +215,7 @@ int RunCommand(const Invocation& inv, kube::RestClient& client, const std::strin
     if (inv.command == "status") return Status(inv, client, ns, out, err);
     if (inv.command == "get") return Get(inv, client, ns, out);
     if (inv.command == "skip-drain") return SkipDrain(inv, client, ns, out, err);
+    if (inv.command == "drain") return Drain(inv, client, ns, out, err);
     return EditSpec(inv, client, ns, out, err);
   } catch (const CommandError& e) {
     err << "error: " << e.what() << std::endl;

@@ -6,12 +6,13 @@ at the tier's pace one at a time, and deleted at the threshold — 0 sessions
 and 0 messages lost. Karpenter's taint, removed after the first move has
 started, moves that one pod and no other."""
 import json
+import os
 import subprocess
 
 from kubernetes import client
 from kubernetes.client.rest import ApiException
 
-from harness import KUBECTL, DrainWatcher, kubectl, wait_for
+from harness import BUILD, KUBECTL, DrainWatcher, kubectl, wait_for
 from tiers import DRAIN_PORT
 from tiers import relay_tier as base_tier
 
@@ -192,4 +193,33 @@ def test_kubectl_drain_of_a_node_waits_for_the_drain_and_completes_by_itself(har
     assert r["sessionsLost"] == 0, loadgen.output()
     assert r["sessionsFailed"] == 0
     assert r["messages"]["lost"] == 0
+    assert operator.proc.poll() is None, operator.output()
+
+
+def test_kubectl_baton_drain_moves_one_pod_without_losing_a_session(harness):
+    """What an admin runs instead of kubectl delete pod: the pod's
+    replacement first, then its drain, then its delete."""
+    h = harness
+    h.start_pod_runner("relay")
+    operator = h.start_operator()
+    h.apply_tier(relay_tier(pace=200))
+    wait_for("6 relays healthy", lambda: healthy(h), 120)
+    loadgen = h.start_loadgen(SESSIONS, 400, duration=300)
+    victim = sorted(h.pods())[0]
+    uid = h.pods()[victim].metadata.uid
+    r = subprocess.run([KUBECTL, "baton", "drain", victim, "-n", h.ns], capture_output=True,
+                       text=True, timeout=60,
+                       env={**os.environ, "PATH": f"{BUILD / 'bin'}:{os.environ['PATH']}"})
+    assert r.returncode == 0, r.stderr
+    wait_for(f"{victim} moved", lambda: all(p.metadata.uid != uid for p in h.pods().values()),
+             120, interval=0.5)
+    wait_for("6 relays healthy again", lambda: healthy(h), 120)
+    started = [m for _, m in h.events("EvacuationStarted")]
+    assert len(started) == 1 and "kubectl baton drain" in started[0], started
+    completed = [m for _, m in h.events("DrainCompleted")]
+    assert len(completed) == 1 and victim in completed[0], completed
+    assert loadgen.stop(sig=2, timeout=60) == 0, loadgen.output()
+    report = json.loads((h.tmp / "loadgen.json").read_text())
+    assert report["sessionsLost"] == 0, loadgen.output()
+    assert report["sessionsFailed"] == 0
     assert operator.proc.poll() is None, operator.output()

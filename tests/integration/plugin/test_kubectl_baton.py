@@ -231,3 +231,25 @@ def test_skip_drain_annotates_only_a_tier_pod(api, ns, plugin):
     r = plugin("skip-drain", "plain", "-n", ns)
     assert r.returncode == 1 and "no Baton tier" in r.stderr
     assert "baton.dev/skip-drain" not in (core.read_namespaced_pod("plain", ns).metadata.annotations or {})
+
+
+def test_drain_annotates_only_a_tier_pod(api, ns, plugin):
+    """Issue 19: `kubectl baton drain POD` asks the operator to move the pod
+    through the drain (tests/e2e/test_node_evacuation.py runs it end to end)."""
+    core = client.CoreV1Api(api)
+    for name, labels in [("relay-y", {"baton.dev/tier": "relay", "baton.dev/kind": "RelayTier",
+                                      "baton.dev/role": "serving"}),
+                         ("other", {})]:
+        core.create_namespaced_pod(ns, {
+            "metadata": {"name": name, "labels": labels,
+                         "annotations": {"harness.baton.dev/pod-runner": "true"}},
+            "spec": {"containers": [{"name": "x", "image": "x"}], "nodeName": "does-not-exist"}})
+    r = plugin("drain", "relay-y", "-n", ns)
+    assert r.returncode == 0, r.stderr
+    assert "replacement" in r.stdout
+    pod = core.read_namespaced_pod("relay-y", ns)
+    assert pod.metadata.annotations["baton.dev/evacuate"].endswith("Z")
+    assert "kubectl-baton" in [m.manager for m in pod.metadata.managed_fields]
+    r = plugin("drain", "other", "-n", ns)
+    assert r.returncode == 1 and "no Baton tier" in r.stderr
+    assert "baton.dev/evacuate" not in (core.read_namespaced_pod("other", ns).metadata.annotations or {})
