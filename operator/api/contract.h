@@ -254,6 +254,7 @@ inline constexpr std::string_view kDrainSessionsLeft = "baton_drain_sessions_lef
 inline constexpr std::string_view kDrainDurationSeconds = "baton_drain_duration_seconds";
 inline constexpr std::string_view kDrainSessionsCutTotal = "baton_drain_sessions_cut_total";
 inline constexpr std::string_view kRolloutsTotal = "baton_rollouts_total";
+inline constexpr std::string_view kEvacuationsTotal = "baton_evacuations_total";
 // The caches' periodic comparison with the server (kube/reflector.h).
 inline constexpr std::string_view kCacheRelistsTotal = "baton_cache_relists_total";
 inline constexpr std::string_view kCacheRelistDifferencesTotal =

@@ -27,6 +27,8 @@ struct TierPass {
   const rollout::StatusResult& status;
   bool acted = false;  // every action of the plan succeeded
   std::chrono::system_clock::time_point now;
+  // Sessions on serving pods that someone else deleted, first seen this pass.
+  int64_t sessions_cut_by_others = 0;
 };
 
 class RolloutObserver {

@@ -13,6 +13,7 @@
 #include "controller/pod_builder.h"
 #include "controller/revision_history.h"
 #include "controller/serving_directory.h"
+#include "controller/sessions_cut.h"
 #include "controller/status_json.h"
 #include "rollout/rollout_planner.h"
 #include "rollout/status_calculator.h"
@@ -475,9 +476,21 @@ ReconcileResult TierReconciler::Reconcile(const TierKey& key) {
     for (const auto& e : status.events) {
       deps_.events->Record(*tier, e.warning, e.reason, e.message);
     }
+    // Deleted by someone else while serving: nothing to do but say so.
+    int64_t cut_by_others = 0;
+    for (const auto& cut : FindSessionsCutByOthers(owned, memory.readings, memory.cuts_reported)) {
+      deps_.events->Record(*tier, true, api::event::kSessionsCut, SessionsCutMessage(cut));
+      memory.cuts_reported.insert(cut.uid);
+      cut_by_others += cut.sessions.value_or(0);
+    }
+    std::erase_if(memory.cuts_reported, [&owned](const std::string& uid) {
+      return std::none_of(owned.begin(), owned.end(),
+                          [&uid](const PodView& p) { return p.uid == uid; });
+    });
     if (!Act(*tier, owned, plan, memory)) result.error = true;
     if (deps_.observer) {
-      deps_.observer->OnPass({*tier, owned, readings, plan, status, !result.error, now});
+      deps_.observer->OnPass(
+          {*tier, owned, readings, plan, status, !result.error, now, cut_by_others});
     }
     if (plan.requeue_at) EarliestRequeue(result, *plan.requeue_at);
     if (!tier->Deleting()) {

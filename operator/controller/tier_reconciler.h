@@ -15,6 +15,7 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -109,6 +110,9 @@ class TierReconciler {
     std::map<std::string, ReadingMemory> readings;
     std::map<std::string, nlohmann::json> last_applied;  // owned objects, by plural
     std::vector<std::string> tracked;                    // monitor keys of this tier's pods
+    // Uids of serving pods deleted by someone else, already reported
+    // (SessionsCut once per pod, not once per pass).
+    std::set<std::string> cuts_reported;
     // Drain-start answers newer than the monitor's last reading, by pod.
     std::map<std::string, drain::DrainReading> answers;
     // What the revision history was last synced for (update hash, revisions

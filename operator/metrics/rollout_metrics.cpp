@@ -38,14 +38,21 @@ RolloutMetrics::RolloutMetrics(prometheus::Registry& registry)
                           .Name(std::string(api::metric::kDrainDurationSeconds))
                           .Help("Time from a drain's start to its pod's deletion")
                           .Register(registry)),
-      sessions_cut_(prometheus::BuildCounter()
-                        .Name(std::string(api::metric::kDrainSessionsCutTotal))
-                        .Help("Sessions still open on pods deleted by onTimeout: Proceed")
-                        .Register(registry)),
+      sessions_cut_(
+          prometheus::BuildCounter()
+              .Name(std::string(api::metric::kDrainSessionsCutTotal))
+              .Help("Sessions still open on pods deleted by onTimeout: Proceed, or deleted by "
+                    "someone else while serving")
+              .Register(registry)),
       rollouts_(prometheus::BuildCounter()
                     .Name(std::string(api::metric::kRolloutsTotal))
                     .Help("Rollouts that ended, by result")
-                    .Register(registry)) {}
+                    .Register(registry)),
+      evacuations_(prometheus::BuildCounter()
+                       .Name(std::string(api::metric::kEvacuationsTotal))
+                       .Help("Pods moved through a drain off a leaving node or by kubectl baton "
+                             "drain")
+                       .Register(registry)) {}
 
 void RolloutMetrics::OnPass(const controller::TierPass& pass) {
   const RolloutSample s = SampleOf(pass);
@@ -85,6 +92,8 @@ void RolloutMetrics::OnPass(const controller::TierPass& pass) {
   const prometheus::Labels per_tier{{"namespace", s.ns}, {"tier", s.name}};
   auto& durations = drain_duration_.Add(per_tier, DrainBuckets());
   for (double d : s.drain_seconds) durations.Observe(d);
+  auto& evacuations = evacuations_.Add(per_tier);
+  if (s.evacuations > 0) evacuations.Increment(static_cast<double>(s.evacuations));
   auto& cut = sessions_cut_.Add(per_tier);
   if (s.sessions_cut > 0) cut.Increment(static_cast<double>(s.sessions_cut));
   for (const auto& r : s.rollout_results) {

@@ -51,6 +51,7 @@ class RolloutMetrics final : public controller::RolloutObserver {
   prometheus::Family<prometheus::Histogram>& drain_duration_;
   prometheus::Family<prometheus::Counter>& sessions_cut_;
   prometheus::Family<prometheus::Counter>& rollouts_;
+  prometheus::Family<prometheus::Counter>& evacuations_;
 };
 
 }  // namespace baton::metrics

@@ -38,6 +38,8 @@ RolloutSample SampleOf(const controller::TierPass& pass) {
     if (d.sessions_now) s.sessions_left[d.pod] = *d.sessions_now;
   }
 
+  // Counted whether or not this pass's actions succeeded: it happened.
+  s.sessions_cut += pass.sessions_cut_by_others;
   // Counters move only for what was actually done.
   if (pass.acted) {
     for (const auto& action : pass.plan.actions) {
@@ -59,6 +61,11 @@ RolloutSample SampleOf(const controller::TierPass& pass) {
           s.drain_seconds.push_back(std::chrono::duration<double>(pass.now - *started).count());
         }
       }
+    }
+  }
+  if (pass.acted) {
+    for (const auto& e : pass.plan.events) {
+      if (e.reason == api::event::kEvacuationStarted) ++s.evacuations;
     }
   }
   for (const auto* events : {&pass.plan.events, &pass.status.events}) {

@@ -19,8 +19,9 @@ struct RolloutSample {
   std::map<std::string, std::int64_t> pod_sessions;   // pod -> live sessions (known only)
   std::map<std::string, std::int64_t> sessions_left;  // draining pod -> sessions (known only)
   std::vector<double> drain_seconds;                  // drains that ended this pass
-  std::int64_t sessions_cut = 0;                      // onTimeout Proceed deletions
-  std::vector<std::string> rollout_results;           // "completed", "rolled_back", "degraded"
+  std::int64_t sessions_cut = 0;  // onTimeout Proceed deletions, and serving pods deleted by others
+  std::int64_t evacuations = 0;   // EvacuationStarted this pass (counted when acted)
+  std::vector<std::string> rollout_results;  // "completed", "rolled_back", "degraded"
 };
 
 RolloutSample SampleOf(const controller::TierPass& pass);

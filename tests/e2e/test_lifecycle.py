@@ -441,6 +441,11 @@ def test_pod_deleted_by_hand_is_replaced(harness):
     held = h.sigterm_counts()
     assert set(held) == {victim}
     assert r["sessionsLost"] == held[victim], (r, held)
+    # ...and Baton calls it what it is (issue 19), once, with that count.
+    [cut] = [m for _, m in h.events("SessionsCut")]
+    assert f"pod {victim} was deleted while serving" in cut, cut
+    assert f": {held[victim]:,} sessions cut" in cut, (cut, held)
+    assert f"kubectl baton drain {victim}" in cut
     assert r["reconnectsAfterLoss"] == held[victim], r
     assert r["sessionsFailed"] == 0
     run.assert_no_spec_writes()

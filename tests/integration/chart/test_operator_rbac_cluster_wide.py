@@ -20,7 +20,7 @@ import urllib.request
 import pytest
 
 from conftest import kubectl, render
-from test_operator_rbac import AUTH, RELEASE, SA, Scenario
+from test_operator_rbac import RELEASE, SA, Scenario
 
 RBAC_KINDS = ("ServiceAccount", "Role", "RoleBinding", "ClusterRole", "ClusterRoleBinding")
 READER_ROLE = f"{RELEASE}-metrics-reader"  # the chart's, for Prometheus to bind
@@ -148,7 +148,7 @@ def test_default_install_rolls_out_and_serves_metrics_under_exactly_its_rbac(clu
     for verb, what in [("get", "secrets"), ("list", "secrets"), ("watch", "secrets"),
                        ("create", "deployments.apps"), ("delete", "deployments.apps"),
                        ("delete", "statefulsets.apps"), ("delete", "namespaces"),
-                       ("list", "nodes"), ("update", "nodes"),
+                       ("get", "nodes"), ("update", "nodes"), ("patch", "nodes"),
                        ("delete", "customresourcedefinitions.apiextensions.k8s.io"),
                        ("delete", "relaytiers.baton.dev"), ("update", "relaytiers.baton.dev"),
                        ("delete", "services"), ("update", "pods"), ("delete", "configmaps"),
@@ -168,6 +168,8 @@ def test_default_install_rolls_out_and_serves_metrics_under_exactly_its_rbac(clu
     assert s.can_i("get", "/metrics") == "no", "the operator need not read metrics"
     # What it must have: every namespace's tiers and pods, and the reviews.
     assert s.can_i("list", "pods", "--all-namespaces") == "yes"
+    # Issue 19: nodes are read (list and watch only) to move pods off leaving ones.
+    assert s.can_i("list", "nodes") == "yes" and s.can_i("watch", "nodes") == "yes"
     assert s.can_i("patch", "relaytiers.baton.dev", "--subresource=status", "-n",
                    "default") == "yes"
     assert s.can_i("create", "tokenreviews.authentication.k8s.io") == "yes"
@@ -176,7 +178,7 @@ def test_default_install_rolls_out_and_serves_metrics_under_exactly_its_rbac(clu
     started = time.monotonic()
     passed, why = s.run()
     print(f"full cluster-wide RBAC: {why} in {time.monotonic() - started:.1f}s "
-          f"(drain auth {'on' if AUTH else 'off: not in this build'}); "
+          f"(drain auth on); "
           f"/metrics: { {k: v if k != 'reader' else v[0] for k, v in s.metrics.items()} }")
     assert passed, why + "\n" + s.operator.output()[-4000:]
     status, body = s.metrics["reader"]

@@ -297,6 +297,21 @@ TEST_F(TierReconcilerTest, NoTokenToAHostNetworkPodUnlessTheTierOptedIn) {
   }
 }
 
+// Issue 19: a serving pod deleted by hand is reported, once, with what it held.
+TEST_F(TierReconcilerTest, AServingPodDeletedByHandIsReportedOnceAsSessionsCut) {
+  pods_ = {Pod("relay-b-0", new_rev_, "127.2.0.1"), Pod("relay-b-1", new_rev_, "127.2.0.2")};
+  Reading("relay-b-0", 120);
+  Reading("relay-b-1", 80);
+  Run();
+  EXPECT_EQ(std::count(events_.reasons.begin(), events_.reasons.end(), api::event::kSessionsCut),
+            0);
+  pods_[1].terminating = true;  // kubectl delete pod relay-b-1
+  Run();
+  Run();
+  EXPECT_EQ(std::count(events_.reasons.begin(), events_.reasons.end(), api::event::kSessionsCut), 1)
+      << testing::PrintToString(events_.reasons);
+}
+
 TEST_F(TierReconcilerTest, DeletesADrainedPodWithItsUid) {
   auto draining = Pod("relay-a-1", old_rev_, "127.2.0.2", true, "draining");
   draining.annotations[std::string(api::kAnnotationDrainStartedAt)] =

@@ -92,6 +92,21 @@ TEST(RolloutSample, DeletionsAfterADrainGiveDurationAndCutSessions) {
   EXPECT_EQ(failed.sessions_cut, 0);
 }
 
+// Issue 19: sessions on a serving pod someone else deleted are cut too.
+TEST(RolloutSample, SessionsCutByOthersCountWhateverThePassDid) {
+  Fixture f;
+  auto s = SampleOf({f.tier, f.owned, f.readings, f.plan, f.status, false, f.now, 41200});
+  EXPECT_EQ(s.sessions_cut, 41200);
+}
+
+TEST(RolloutSample, EvacuationsAreCountedWhenThePassActed) {
+  Fixture f;
+  f.plan.events = {{api::event::kDrainStarted, "relay-a", "draining relay-a", false},
+                   {api::event::kEvacuationStarted, "relay-a", "evacuating relay-a", false}};
+  EXPECT_EQ(f.Sample().evacuations, 1);
+  EXPECT_EQ(f.Sample(/*acted=*/false).evacuations, 0);
+}
+
 TEST(RolloutSample, RolloutResultsFromEvents) {
   Fixture f;
   f.status.events = {{api::event::kRolloutCompleted, "", "done", false}};
