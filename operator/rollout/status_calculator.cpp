@@ -83,7 +83,9 @@ class ConditionBuilder {
 };
 
 std::string drainLine(const DrainingPodStatus& drain) {
-  std::string line = "draining " + drain.pod + ": ";
+  // "evacuating relay-3 from node n7 (cordoned): 41,200 sessions left, ETA 40s"
+  std::string line = drain.departure ? "evacuating " + drain.pod + " from " + *drain.departure + ": "
+                                     : "draining " + drain.pod + ": ";
   if (!drain.sessions_now) return line + "session count unknown";
   line += formatCount(*drain.sessions_now) + " sessions left";
   if (drain.eta) line += ", ETA " + formatDuration(*drain.eta);
@@ -159,6 +161,7 @@ StatusResult calculateStatus(const ObservedState& state, const Plan& plan,
     drain.sessions_at_start = pod.drain_sessions_at_start;
     drain.sessions_now = drainCount(state, pod);
     drain.step_started_at = pod.drain_started_at;
+    drain.departure = pod.departure;
     if (pod.drain_started_at && policy.drain.timeout) {
       drain.deadline = *pod.drain_started_at + *policy.drain.timeout;
     }

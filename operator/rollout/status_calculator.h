@@ -30,6 +30,8 @@ struct DrainingPodStatus {
   std::optional<TimePoint> step_started_at;  // when its drain began
   std::optional<TimePoint> deadline;
   bool timed_out = false;
+  // Why the pod is moved, when its node is leaving ("node n7 (cordoned)").
+  std::optional<std::string> departure;
 };
 
 struct TierStatus {

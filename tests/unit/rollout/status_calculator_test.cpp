@@ -110,6 +110,16 @@ TEST(StatusCalculator, DescribesTheDrainWithRateAndEta) {
   EXPECT_EQ(conditionOf(st, api::kConditionProgressing).reason, api::reason::kDraining);
 }
 
+// Issue 19: an evacuation says where from.
+TEST(StatusCalculator, AnEvacuationSaysWhichNodeItLeaves) {
+  ObservedState s = drainingRelay();
+  for (ObservedPod& pod : s.pods) {
+    if (pod.name == "relay-old-1") pod.departure = "node n7 (cordoned)";
+  }
+  EXPECT_EQ(statusOf(s).status.message,
+            "evacuating relay-old-1 from node n7 (cordoned): 12,800 sessions left, ETA 3m32s");
+}
+
 TEST(StatusCalculator, RestartedInstanceShowsAnUnknownCount) {
   ObservedState s = drainingRelay();
   s.readings["relay-old-1"] = serving(0, "inst-new-process");
