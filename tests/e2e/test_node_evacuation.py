@@ -56,6 +56,22 @@ def set_taint(h, node, key, on):
         for t in taints]}})
 
 
+def assert_nothing_lost(h, loadgen, operator):
+    """The load generator's verdict: no session cut, none failed, no message lost."""
+    assert loadgen.stop(sig=2, timeout=60) == 0, loadgen.output()
+    r = json.loads((h.tmp / "loadgen.json").read_text())
+    assert r["sessionsLost"] == 0, loadgen.output()
+    assert r["sessionsFailed"] == 0, r
+    assert r["messages"]["lost"] == 0, r
+    assert operator.proc.poll() is None, operator.output()
+
+
+def sessions_left_at_each_drain(h):
+    """The count each DrainCompleted Event reports ("pod x drained: N sessions left")."""
+    return [int(m.split(": ")[1].split(" ")[0].replace(",", ""))
+            for _, m in h.events("DrainCompleted")]
+
+
 def node_with_most_pods(h, at_least):
     by_node = wait_for(f"a node with {at_least}+ relays", lambda: (
         b if (b := pods_by_node(h)) and max(len(v) for v in b.values()) >= at_least else None),
@@ -88,21 +104,14 @@ def test_a_node_tainted_for_removal_is_emptied_through_the_drain(harness):
     started = [m for _, m in h.events("EvacuationStarted")]
     assert len(started) == len(leaving), started
     assert all(f"node {node} (tainted ToBeDeletedByClusterAutoscaler)" in m for m in started)
-    completed = [m for _, m in h.events("DrainCompleted")]
-    assert len(completed) == len(leaving), completed
-    left = [int(m.split(": ")[1].split(" ")[0].replace(",", "")) for m in completed]
-    assert all(n <= THRESHOLD for n in left), completed
+    left = sessions_left_at_each_drain(h)
+    assert len(left) == len(leaving) and all(n <= THRESHOLD for n in left), left
     assert not h.events("SessionsCut")
     assert watcher.samples > 20
     assert watcher.max_draining <= 1, watcher.max_draining
     assert all(n != node for n in pods_by_node(h)), "a replacement was placed on the leaving node"
 
-    assert loadgen.stop(sig=2, timeout=60) == 0, loadgen.output()
-    r = json.loads((h.tmp / "loadgen.json").read_text())
-    assert r["sessionsLost"] == 0, loadgen.output()
-    assert r["sessionsFailed"] == 0
-    assert r["messages"]["lost"] == 0
-    assert operator.proc.poll() is None, operator.output()
+    assert_nothing_lost(h, loadgen, operator)
 
 
 def test_untainting_a_node_midway_stops_further_moves(harness):
@@ -182,18 +191,12 @@ def test_kubectl_drain_of_a_node_waits_for_the_drain_and_completes_by_itself(har
     started = [m for _, m in h.events("EvacuationStarted")]
     assert len(started) == len(leaving), started
     assert all(f"node {node} (cordoned)" in m for m in started), started
-    completed = [m for _, m in h.events("DrainCompleted")]
-    left = [int(m.split(": ")[1].split(" ")[0].replace(",", "")) for m in completed]
-    assert len(left) == len(leaving) and all(n <= THRESHOLD for n in left), completed
+    left = sessions_left_at_each_drain(h)
+    assert len(left) == len(leaving) and all(n <= THRESHOLD for n in left), left
     assert not h.events("SessionsCut")
     assert watcher.max_draining <= 1, watcher.max_draining
 
-    assert loadgen.stop(sig=2, timeout=60) == 0, loadgen.output()
-    r = json.loads((h.tmp / "loadgen.json").read_text())
-    assert r["sessionsLost"] == 0, loadgen.output()
-    assert r["sessionsFailed"] == 0
-    assert r["messages"]["lost"] == 0
-    assert operator.proc.poll() is None, operator.output()
+    assert_nothing_lost(h, loadgen, operator)
 
 
 def test_kubectl_baton_drain_moves_one_pod_without_losing_a_session(harness):
@@ -218,8 +221,4 @@ def test_kubectl_baton_drain_moves_one_pod_without_losing_a_session(harness):
     assert len(started) == 1 and "kubectl baton drain" in started[0], started
     completed = [m for _, m in h.events("DrainCompleted")]
     assert len(completed) == 1 and victim in completed[0], completed
-    assert loadgen.stop(sig=2, timeout=60) == 0, loadgen.output()
-    report = json.loads((h.tmp / "loadgen.json").read_text())
-    assert report["sessionsLost"] == 0, loadgen.output()
-    assert report["sessionsFailed"] == 0
-    assert operator.proc.poll() is None, operator.output()
+    assert_nothing_lost(h, loadgen, operator)
