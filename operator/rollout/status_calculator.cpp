@@ -84,8 +84,9 @@ class ConditionBuilder {
 
 std::string drainLine(const DrainingPodStatus& drain) {
   // "evacuating relay-3 from node n7 (cordoned): 41,200 sessions left, ETA 40s"
-  std::string line = drain.departure ? "evacuating " + drain.pod + " from " + *drain.departure + ": "
-                                     : "draining " + drain.pod + ": ";
+  std::string line = drain.departure
+                         ? "evacuating " + drain.pod + " from " + *drain.departure + ": "
+                         : "draining " + drain.pod + ": ";
   if (!drain.sessions_now) return line + "session count unknown";
   line += formatCount(*drain.sessions_now) + " sessions left";
   if (drain.eta) line += ", ETA " + formatDuration(*drain.eta);
