@@ -5,17 +5,30 @@
 
 namespace baton::controller {
 
-std::vector<SessionsCutByOthers> FindSessionsCutByOthers(
-    const std::vector<PodView>& owned, const std::map<std::string, ReadingMemory>& memory,
-    const std::set<std::string>& reported) {
-  std::vector<SessionsCutByOthers> cuts;
+ServingPods ServingPodsOf(const std::vector<PodView>& owned,
+                          const std::map<std::string, ReadingMemory>& memory) {
+  ServingPods serving;
   for (const auto& pod : owned) {
-    if (!pod.terminating || pod.phase != "Running" || reported.count(pod.uid)) continue;
+    if (pod.terminating || pod.phase != "Running") continue;
     if (pod.Label(std::string(api::kLabelRole)) != api::kRoleServing) continue;
-    std::optional<int64_t> sessions;
-    if (auto it = memory.find(pod.name); it != memory.end()) sessions = it->second.sessions;
-    if (sessions && *sessions == 0) continue;
-    cuts.push_back({pod.name, pod.uid, sessions});
+    ServingPod s{pod.name, std::nullopt};
+    if (auto it = memory.find(pod.name); it != memory.end()) s.sessions = it->second.sessions;
+    serving.emplace(pod.uid, std::move(s));
+  }
+  return serving;
+}
+
+std::vector<SessionsCutByOthers> FindSessionsCutByOthers(const ServingPods& before,
+                                                         const std::vector<PodView>& owned) {
+  std::map<std::string, const PodView*> now;
+  for (const auto& pod : owned) now.emplace(pod.uid, &pod);
+  std::vector<SessionsCutByOthers> cuts;
+  for (const auto& [uid, was] : before) {
+    auto it = now.find(uid);
+    const bool deleted = it == now.end() || it->second->terminating;
+    if (!deleted) continue;  // still there (serving, draining or ended by itself)
+    if (was.sessions && *was.sessions == 0) continue;
+    cuts.push_back({was.name, uid, was.sessions});
   }
   return cuts;
 }

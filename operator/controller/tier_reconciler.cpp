@@ -478,15 +478,11 @@ ReconcileResult TierReconciler::Reconcile(const TierKey& key) {
     }
     // Deleted by someone else while serving: nothing to do but say so.
     int64_t cut_by_others = 0;
-    for (const auto& cut : FindSessionsCutByOthers(owned, memory.readings, memory.cuts_reported)) {
+    for (const auto& cut : FindSessionsCutByOthers(memory.serving, owned)) {
       deps_.events->Record(*tier, true, api::event::kSessionsCut, SessionsCutMessage(cut));
-      memory.cuts_reported.insert(cut.uid);
       cut_by_others += cut.sessions.value_or(0);
     }
-    std::erase_if(memory.cuts_reported, [&owned](const std::string& uid) {
-      return std::none_of(owned.begin(), owned.end(),
-                          [&uid](const PodView& p) { return p.uid == uid; });
-    });
+    memory.serving = ServingPodsOf(owned, memory.readings);
     if (!Act(*tier, owned, plan, memory)) result.error = true;
     if (deps_.observer) {
       deps_.observer->OnPass(

@@ -24,6 +24,7 @@
 #include "controller/controller_observer.h"
 #include "controller/observation.h"
 #include "controller/pod_view.h"
+#include "controller/sessions_cut.h"
 #include "drain/drain_client.h"
 #include "drain/drain_monitor.h"
 #include "rollout/plan.h"
@@ -110,9 +111,9 @@ class TierReconciler {
     std::map<std::string, ReadingMemory> readings;
     std::map<std::string, nlohmann::json> last_applied;  // owned objects, by plural
     std::vector<std::string> tracked;                    // monitor keys of this tier's pods
-    // Uids of serving pods deleted by someone else, already reported
-    // (SessionsCut once per pod, not once per pass).
-    std::set<std::string> cuts_reported;
+    // The Running pods labelled serving at the last pass (sessions_cut.h):
+    // one of them terminating or gone now was deleted by someone else.
+    ServingPods serving;
     // Drain-start answers newer than the monitor's last reading, by pod.
     std::map<std::string, drain::DrainReading> answers;
     // What the revision history was last synced for (update hash, revisions

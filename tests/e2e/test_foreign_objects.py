@@ -73,7 +73,7 @@ def test_objects_named_like_the_tier_are_left_alone_and_reported(harness):
     h.start_operator()
     tier = relay_tier("v1", replicas=REPLICAS)
     tier["spec"]["service"] = {"ports": [{"name": "chat", "port": 7000}]}
-    tier["spec"]["podDisruptionBudget"] = {"maxUnavailable": 1}
+    tier["spec"]["podDisruptionBudget"] = {}
     h.apply_tier(tier)
 
     cond = wait_for("the conflict condition naming all three", lambda: (

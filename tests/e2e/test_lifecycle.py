@@ -421,6 +421,10 @@ def test_pod_deleted_by_hand_is_replaced(harness):
     before = h.pods()
     victim = sorted(before)[0]
     victim_uid = before[victim].metadata.uid
+    # Baton has read every relay since the sessions settled: the count it
+    # will report for the victim is the one it holds.
+    wait_for("every session counted", lambda: h.get_tier(PLURAL, NAME).get("status", {})
+             .get("totalSessions") == run.sessions, 30)
     kubectl("delete", "pod", victim, "-n", h.ns, "--wait=false")
 
     def replaced():
@@ -442,6 +446,7 @@ def test_pod_deleted_by_hand_is_replaced(harness):
     assert set(held) == {victim}
     assert r["sessionsLost"] == held[victim], (r, held)
     # ...and Baton calls it what it is (issue 19), once, with that count.
+    wait_for("the SessionsCut Event", lambda: h.events("SessionsCut"), 10)
     [cut] = [m for _, m in h.events("SessionsCut")]
     assert f"pod {victim} was deleted while serving" in cut, cut
     assert f": {held[victim]:,} sessions cut" in cut, (cut, held)

@@ -177,7 +177,7 @@ long RssKiB() {
   return -1;
 }
 
-// 20 hostile pods stream endless bodies or headers, read again and again for 10 s,
+// 20 hostile pods stream endless bodies or headers, read again and again for a minute
 // beside one healthy pod: the process stays within a bound and the healthy
 // pod is read all along.
 TEST(EndlessBodies, TwentyHostilePodsNeitherExhaustMemoryNorStarveAHealthyOne) {
@@ -192,7 +192,7 @@ TEST(EndlessBodies, TwentyHostilePodsNeitherExhaustMemoryNorStarveAHealthyOne) {
   const long rss_before = RssKiB();
   long rss_max = rss_before;
   int rounds = 0, healthy_known = 0;
-  const auto end = Clock::now() + 10s;
+  const auto end = Clock::now() + 60s;
   while (Clock::now() < end) {
     std::vector<std::future<DrainReading>> pending;
     for (auto& s : hostile) {

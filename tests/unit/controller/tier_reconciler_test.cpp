@@ -308,6 +308,22 @@ TEST_F(TierReconcilerTest, AServingPodDeletedByHandIsReportedOnceAsSessionsCut) 
   pods_[1].terminating = true;  // kubectl delete pod relay-b-1
   Run();
   Run();
+  pods_.pop_back();  // and gone
+  Run();
+  EXPECT_EQ(std::count(events_.reasons.begin(), events_.reasons.end(), api::event::kSessionsCut), 1)
+      << testing::PrintToString(events_.reasons);
+}
+
+// The delete can complete between two passes (the CI run of
+// test_pod_deleted_by_hand_is_replaced: the pod runner removed the pod before
+// any pass saw it terminating, and nothing was reported).
+TEST_F(TierReconcilerTest, AServingPodGoneBetweenTwoPassesIsReportedAsSessionsCut) {
+  pods_ = {Pod("relay-b-0", new_rev_, "127.2.0.1"), Pod("relay-b-1", new_rev_, "127.2.0.2")};
+  Reading("relay-b-0", 120);
+  Reading("relay-b-1", 80);
+  Run();
+  pods_.pop_back();
+  Run();
   EXPECT_EQ(std::count(events_.reasons.begin(), events_.reasons.end(), api::event::kSessionsCut), 1)
       << testing::PrintToString(events_.reasons);
 }
