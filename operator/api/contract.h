@@ -180,6 +180,8 @@ inline constexpr std::string_view kCreatingPod = "CreatingPod";
 inline constexpr std::string_view kWaitingForReady = "WaitingForReady";
 inline constexpr std::string_view kDraining = "Draining";
 inline constexpr std::string_view kScalingDown = "ScalingDown";
+// A pod is moved off a leaving node (or by kubectl baton drain).
+inline constexpr std::string_view kEvacuating = "Evacuating";
 inline constexpr std::string_view kRolloutComplete = "RolloutComplete";
 inline constexpr std::string_view kProgressDeadlineExceeded = "ProgressDeadlineExceeded";
 inline constexpr std::string_view kDeleting = "Deleting";

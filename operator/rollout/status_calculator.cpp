@@ -274,7 +274,12 @@ StatusResult calculateStatus(const ObservedState& state, const Plan& plan,
           std::all_of(state.pods.begin(), state.pods.end(), [&](const ObservedPod& pod) {
             return pod.role != PodRole::Draining || isUpdated(policy, pod, now);
           });
-      progressing_reason = all_updated ? reason::kScalingDown : reason::kDraining;
+      const bool evacuating = std::any_of(
+          state.pods.begin(), state.pods.end(),
+          [](const ObservedPod& pod) { return pod.role == PodRole::Draining && pod.departure; });
+      progressing_reason = evacuating    ? reason::kEvacuating
+                           : all_updated ? reason::kScalingDown
+                                         : reason::kDraining;
     } else if (creating) {
       progressing_reason = reason::kCreatingPod;
     } else if (status.updated_replicas > status.available_replicas) {

@@ -116,8 +116,11 @@ TEST(StatusCalculator, AnEvacuationSaysWhichNodeItLeaves) {
   for (ObservedPod& pod : s.pods) {
     if (pod.name == "relay-old-1") pod.departure = "node n7 (cordoned)";
   }
-  EXPECT_EQ(statusOf(s).status.message,
+  const TierStatus st = statusOf(s).status;
+  EXPECT_EQ(st.message,
             "evacuating relay-old-1 from node n7 (cordoned): 12,800 sessions left, ETA 3m32s");
+  // Not ScalingDown, which a drain of an updated pod reads as otherwise.
+  EXPECT_EQ(conditionOf(st, api::kConditionProgressing).reason, api::reason::kEvacuating);
 }
 
 TEST(StatusCalculator, RestartedInstanceShowsAnUnknownCount) {
