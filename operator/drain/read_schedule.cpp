@@ -60,7 +60,11 @@ void ReadSchedule::Release(Entry& e) {
 std::size_t ReadSchedule::ShareOfEachGroup() const {
   std::set<std::string_view> groups;
   for (const auto& [key, e] : entries_) groups.insert(e.spec.group);
-  return std::max<std::size_t>(1, options_.max_in_flight / std::max<std::size_t>(1, groups.size()));
+  // One share more than there are groups, kept free: a tier that appears
+  // while the others hold their shares finds slots at once instead of
+  // waiting for a hanging read to time out (found under ASan, where the
+  // monitor planned reads before the second tier was tracked).
+  return std::max<std::size_t>(1, options_.max_in_flight / (groups.size() + 1));
 }
 
 std::size_t ReadSchedule::InFlight(const std::string& group) const {

@@ -3,12 +3,14 @@
 // tested without threads or sleeps.
 //
 // Two guarantees against a tenant whose endpoints hang (issue 18):
-// - Fair share. Each group (a tier) may hold at most max_in_flight / groups
-//   reads at once, so the shares add up to at most the whole budget and a
-//   group under its share always finds a free slot. Worked numbers: a budget
-//   of 512 and two tiers — one with 600 pods that never answer, one with
-//   10 — gives each tier 256 slots; the hanging tier fills its 256 and the
-//   other's 10 reads go out at once.
+// - Fair share. Each group (a tier) may hold at most
+//   max_in_flight / (groups + 1) reads at once: the shares add up to less
+//   than the budget, so a group under its share always finds a free slot,
+//   and one share stays free for a tier that appears while the others are
+//   at theirs. Worked numbers: a budget of 512 and two tiers — one with 600
+//   pods that never answer, one with 10 — gives each tier 170 slots; the
+//   hanging tier fills its 170 and the other's 10 reads go out at once. A
+//   tier alone may hold 256.
 // - Stale is unknown. A known reading older than its stale bound (twice the
 //   time between answers the spec expects, plus a grace) is reported as
 //   unknown: a pod whose reads stopped being answered is not still "at 0".

@@ -151,7 +151,8 @@ TEST(MonitorFairShare, AHangingTierLeavesOtherTiersTheirShareOfTheBudget) {
   const auto reads_before = healthy.requests();
   std::this_thread::sleep_for(1500ms);
   EXPECT_GE(healthy.requests() - reads_before, 5u) << "read every 100 ms";
-  EXPECT_GE(hang.accepted(), 4u) << "the hostile tier had its share of reads";
+  // Its share: 8 / (2 tiers + 1 kept free) = 2 (4 if it was alone when first planned).
+  EXPECT_GE(hang.accepted(), 2u) << "the hostile tier had its share of reads";
   monitor.Stop();
 }
 

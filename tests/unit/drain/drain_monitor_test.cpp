@@ -33,7 +33,7 @@ class ScriptedClient : public DrainClient {
   };
 
   std::function<DrainReading(const DrainEndpoint&, const LongPoll&)> answer;
-  bool hold = false;  // keep calls pending until Release()
+  std::atomic<bool> hold{false};  // keep calls pending until Release()
 
   void Read(const DrainEndpoint& ep, const LongPoll& poll,
             std::function<void(DrainReading)> done) override {
@@ -203,8 +203,17 @@ TEST(DrainMonitorTest, InFlightReadsAreCapped) {
   client.hold = true;
   client.answer = [](const DrainEndpoint&, const LongPoll&) { return Known(1); };
   DrainMonitorOptions options;
-  options.max_in_flight = 3;
+  options.max_in_flight = 6;  // one tier alone holds half: 3 (read_schedule.h)
   DrainMonitor monitor(client, nullptr, options);
+  // Destroyed before the monitor: a failed assertion must not leave held
+  // reads behind, or the monitor's Stop() would wait for them for ever.
+  struct ReleaseOnExit {
+    ScriptedClient& c;
+    ~ReleaseOnExit() {
+      c.hold = false;
+      c.ReleaseAll();
+    }
+  } release_on_exit{client};
   for (int i = 0; i < 10; ++i) {
     monitor.Track("ns/p" + std::to_string(i), Poll("127.0.0." + std::to_string(i + 1), 10s));
   }
