@@ -65,13 +65,14 @@ def relay_tier(ns, version):
     }
 
 
+RBAC_KINDS = ("ServiceAccount", "Role", "RoleBinding", "ClusterRole", "ClusterRoleBinding")
+
+
 def chart_rbac(ns):
     """The chart's ServiceAccount, Roles and RoleBindings for an operator
     that lives in and watches `ns`."""
     objects = render(ns, {"watchNamespaces": [ns]}, release=RELEASE)
-    return [o for o in objects
-            if o["kind"] in ("ServiceAccount", "Role", "RoleBinding", "ClusterRole",
-                             "ClusterRoleBinding")]
+    return [o for o in objects if o["kind"] in RBAC_KINDS]
 
 
 def rule_ids():
@@ -206,17 +207,23 @@ class Scenario:
                     check=False)
 
 
-@pytest.fixture
-def scenario_factory(api, crds, tmp_path):
+def scenarios(cls, api, tmp_path):
+    """A fixture's body: yields make(drop=None) -> a new `cls` scenario, and
+    closes every scenario made once the test is done."""
     made = []
 
     def make(drop=None):
-        s = Scenario(api, tmp_path / f"s{len(made)}", drop)
+        s = cls(api, tmp_path / f"s{len(made)}", drop)
         made.append(s)
         return s
     yield make
     for s in made:
         s.close()
+
+
+@pytest.fixture
+def scenario_factory(api, crds, tmp_path):
+    yield from scenarios(Scenario, api, tmp_path)
 
 
 def test_operator_rolls_out_under_exactly_the_chart_rbac(scenario_factory):

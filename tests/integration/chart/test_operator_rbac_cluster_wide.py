@@ -20,9 +20,8 @@ import urllib.request
 import pytest
 
 from conftest import kubectl, render
-from test_operator_rbac import RELEASE, SA, Scenario
+from test_operator_rbac import RBAC_KINDS, RELEASE, SA, Scenario, scenarios
 
-RBAC_KINDS = ("ServiceAccount", "Role", "RoleBinding", "ClusterRole", "ClusterRoleBinding")
 READER_ROLE = f"{RELEASE}-metrics-reader"  # the chart's, for Prometheus to bind
 
 
@@ -130,15 +129,7 @@ class ClusterWideScenario(Scenario):
 
 @pytest.fixture
 def cluster_wide(api, crds, tmp_path):
-    made = []
-
-    def make(drop=None):
-        s = ClusterWideScenario(api, tmp_path / f"s{len(made)}", drop)
-        made.append(s)
-        return s
-    yield make
-    for s in made:
-        s.close()
+    yield from scenarios(ClusterWideScenario, api, tmp_path)
 
 
 def test_default_install_rolls_out_and_serves_metrics_under_exactly_its_rbac(cluster_wide):
