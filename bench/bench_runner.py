@@ -23,7 +23,8 @@ from kubernetes import client, config, watch
 REPO = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests" / "e2e"))
 from harness import wait_for  # noqa: E402  (the e2e tests' bounded poll)
-KUBECTL = os.environ.get("BATON_KUBECTL", "/usr/lib/google-cloud-sdk/bin/kubectl.1.33")
+# kubectl of the cluster's own release: scripts/cluster env exports it.
+KUBECTL = os.environ.get("BATON_KUBECTL", "kubectl")
 # Baton's client identity in the audit log: the admin certificate is shared
 # with this script and kubectl, so Baton is told apart by its User-Agent.
 BATON_UA = "baton/"

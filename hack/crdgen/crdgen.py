@@ -403,15 +403,16 @@ def splice(path, generated):
     return head + begin + "\n" + generated + "\n" + end + tail
 
 
+def kubectl_path():
+    """kubectl of the cluster's own release (scripts/cluster env exports it)."""
+    return os.environ.get("BATON_KUBECTL") or os.environ.get("KUBECTL") or shutil.which("kubectl")
+
+
 def read_openapi(path):
     if path:
         with open(path) as f:
             return json.load(f)
-    kubectl = os.environ.get("KUBECTL") or (
-        "/usr/lib/google-cloud-sdk/bin/kubectl.1.33"
-        if os.access("/usr/lib/google-cloud-sdk/bin/kubectl.1.33", os.X_OK)
-        else shutil.which("kubectl"))
-    out = subprocess.run([kubectl, "get", "--raw", "/openapi/v3/api/v1"], check=True,
+    out = subprocess.run([kubectl_path(), "get", "--raw", "/openapi/v3/api/v1"], check=True,
                          capture_output=True, text=True).stdout
     return json.loads(out)
 
@@ -436,10 +437,9 @@ def main():
     openapi = read_openapi(args.openapi)
     version = args.server_version
     if version is None:
-        version = "v1.33"
+        version = "unknown"
         try:
-            kubectl = "/usr/lib/google-cloud-sdk/bin/kubectl.1.33"
-            info = json.loads(subprocess.run([kubectl, "version", "-o", "json"], check=True,
+            info = json.loads(subprocess.run([kubectl_path(), "version", "-o", "json"], check=True,
                                              capture_output=True, text=True).stdout)
             version = info["serverVersion"]["gitVersion"]
         except (OSError, subprocess.CalledProcessError, KeyError, ValueError):

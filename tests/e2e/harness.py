@@ -19,7 +19,8 @@ from kubernetes import client
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
 BUILD = pathlib.Path(os.environ.get("BATON_BUILD_DIR", REPO / "build"))
-KUBECTL = os.environ.get("BATON_KUBECTL", "/usr/lib/google-cloud-sdk/bin/kubectl.1.33")
+# kubectl of the cluster's own release: scripts/cluster env exports it.
+KUBECTL = os.environ.get("BATON_KUBECTL", "kubectl")
 
 
 def kubectl(*args, check=True):
@@ -86,40 +87,66 @@ class Process:
 
 class DrainWatcher(threading.Thread):
     """Polls every pod's drain endpoint itself and records the most pods it
-    ever saw draining at once. Bounded: it stops when told, or after max_s."""
+    ever saw possibly draining at once. Unknown is not "not draining": a pod
+    that is Ready and not terminating but whose endpoint does not answer
+    counts as possibly draining. A watcher that died makes stop() fail, and
+    assert_at_most() refuses to judge from too few samples. Bounded: it stops
+    when told, or after max_s."""
 
     def __init__(self, core, ns, port, path="/drain", max_s=600):
         super().__init__(daemon=True)
         self.core, self.ns, self.port, self.path = core, ns, port, path
         self.stop_event = threading.Event()
-        self.max_draining = 0
+        self.max_draining = 0  # draining, drained or unreadable, at once
         self.samples = 0
+        self.unreadable = 0  # readings of Ready pods that did not answer
+        self.error = None
         self.deadline = time.monotonic() + max_s
 
     def run(self):
-        while not self.stop_event.is_set() and time.monotonic() < self.deadline:
-            pods = self.core.list_namespaced_pod(self.ns).items
-            draining = 0
-            for p in pods:
-                ip = p.status.pod_ip
-                if not ip:
-                    continue
-                assert ip.startswith("127."), f"pod IP {ip} is not loopback"
-                try:
-                    with urllib.request.urlopen(f"http://{ip}:{self.port}{self.path}",
-                                                timeout=0.5) as r:
-                        state = json.loads(r.read()).get("state")
-                except Exception:
-                    continue  # gone or not up: not draining as far as we can tell
-                if state in ("Draining", "Drained"):
-                    draining += 1
-            self.max_draining = max(self.max_draining, draining)
-            self.samples += 1
-            time.sleep(0.05)
+        try:
+            while not self.stop_event.is_set() and time.monotonic() < self.deadline:
+                self._sample()
+                time.sleep(0.05)
+        except Exception as e:  # noqa: BLE001 - reported by stop()
+            self.error = e
+
+    def _sample(self):
+        draining = 0
+        for p in self.core.list_namespaced_pod(self.ns).items:
+            ip = p.status.pod_ip
+            if not ip or p.metadata.deletion_timestamp:
+                continue  # not started, or going away: no longer a drain slot
+            assert ip.startswith("127."), f"pod IP {ip} is not loopback"
+            try:
+                with urllib.request.urlopen(f"http://{ip}:{self.port}{self.path}",
+                                            timeout=2) as r:
+                    state = json.loads(r.read()).get("state")
+            except Exception:  # noqa: BLE001 - any failure is "cannot tell"
+                if not any(c.type == "Ready" and c.status == "True"
+                           for c in p.status.conditions or []):
+                    continue  # not serving yet: it cannot have been asked to drain
+                self.unreadable += 1
+                state = "Unknown"
+            if state in ("Draining", "Drained", "Unknown"):
+                draining += 1
+        self.max_draining = max(self.max_draining, draining)
+        self.samples += 1
 
     def stop(self):
         self.stop_event.set()
         self.join(timeout=10)
+        assert not self.is_alive(), "drain watcher did not stop"
+        assert self.error is None, f"drain watcher died: {self.error!r}"
+
+    def assert_at_most(self, limit, min_samples=20):
+        """Never more than `limit` pods draining (or unreadable) at once,
+        judged from at least min_samples samples."""
+        assert self.error is None, f"drain watcher died: {self.error!r}"
+        assert self.samples >= min_samples, f"only {self.samples} drain samples"
+        assert self.max_draining <= limit, (
+            f"{self.max_draining} pods draining or unreadable at once "
+            f"({self.unreadable} unreadable readings of Ready pods)")
 
 
 class Harness:

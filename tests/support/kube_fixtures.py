@@ -13,10 +13,8 @@ from kubernetes import client
 REPO = pathlib.Path(__file__).resolve().parents[2]
 CRD_NAMES = ("crd/relaytiers.baton.dev", "crd/sessiontiers.baton.dev",
              "crd/businesstiers.baton.dev")
-KUBECTL = os.environ.get("BATON_KUBECTL") or os.environ.get(
-    "KUBECTL", "/usr/lib/google-cloud-sdk/bin/kubectl.1.33")
-if not os.access(KUBECTL, os.X_OK):
-    KUBECTL = "kubectl"
+# kubectl of the cluster's own release: scripts/cluster env exports it.
+KUBECTL = os.environ.get("BATON_KUBECTL") or os.environ.get("KUBECTL") or "kubectl"
 
 
 def find_kubeconfig():

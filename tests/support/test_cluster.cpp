@@ -111,10 +111,8 @@ TestCluster& TestCluster::Get() {
 
 TestCluster::TestCluster() : repo_root_(FindRepoRoot()) {
   const char* kubectl = std::getenv("BATON_KUBECTL");
-  kubectl_ = kubectl ? kubectl
-                     : (std::filesystem::exists("/usr/lib/google-cloud-sdk/bin/kubectl.1.33")
-                            ? "/usr/lib/google-cloud-sdk/bin/kubectl.1.33"
-                            : "kubectl");
+  // kubectl of the cluster's own release: scripts/cluster env exports it.
+  kubectl_ = kubectl ? kubectl : "kubectl";
   // Use the cluster named by KUBECONFIG when it answers.
   if (const char* kc = std::getenv("KUBECONFIG"); kc && *kc) {
     auto probe = RunCommand(
