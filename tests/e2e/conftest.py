@@ -1,13 +1,10 @@
 """End-to-end fixtures: the real control plane (KUBECONFIG from scripts/test
 or scripts/cluster env), the CRDs, and per test a namespace with the operator,
 the pod runner and a load generator running as real processes."""
-import json
+import ipaddress
 import os
 import pathlib
-import signal
-import subprocess
 import sys
-import time
 import uuid
 
 import pytest
@@ -15,6 +12,22 @@ from kubernetes import client, config
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 from harness import Harness, REPO, kubectl  # noqa: E402
+
+
+def _worker_pod_cidr():
+    """Under pytest-xdist (scripts/test runs the scenarios that touch only
+    their own namespace two at a time) each worker's pod runners take pod IPs
+    from their own slice of the pod CIDR: relays of two tests side by side
+    bind the same ports, so they must not share addresses."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        return
+    base = ipaddress.ip_network(os.environ.get("BATON_POD_CIDR", "127.2.0.0/16"))
+    slices = list(base.subnets(prefixlen_diff=4))
+    os.environ["BATON_POD_CIDR"] = str(slices[int(worker.removeprefix("gw")) % len(slices)])
+
+
+_worker_pod_cidr()
 
 
 @pytest.fixture(scope="session")

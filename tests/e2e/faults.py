@@ -16,8 +16,9 @@ from harness import control_plane
 def fault_test_marks(what):
     """The pytestmark of a fault test: it `what`s, so it runs only on a
     control plane of one's own (BATON_CLUSTER_FAULTS=1, set by scripts/test),
-    and kube-controller-manager and kube-scheduler are restarted after it."""
-    return [pytest.mark.usefixtures("restart_controllers_afterwards"),
+    and kube-controller-manager and kube-scheduler are restarted after it.
+    It is cluster_wide: nothing runs beside it."""
+    return [pytest.mark.cluster_wide, pytest.mark.usefixtures("restart_controllers_afterwards"),
             pytest.mark.skipif(os.environ.get("BATON_CLUSTER_FAULTS") != "1",
                                reason=f"{what}: needs BATON_CLUSTER_FAULTS=1 on a control "
                                       "plane of one's own")]

@@ -19,6 +19,9 @@ from kubernetes.client.rest import ApiException
 
 from harness import REPO, kubectl, wait_for
 
+# cluster_wide: the manifests' operator identity (baton-system/baton) is shared.
+pytestmark = pytest.mark.cluster_wide
+
 MANIFESTS = sorted((REPO / "examples" / "manifests").glob("*.yaml"))
 OPERATOR_NS, OPERATOR_SA = "baton-system", "baton"
 PLURALS = {"RelayTier": "relaytiers", "SessionTier": "sessiontiers",

@@ -71,8 +71,7 @@ def test_relay_tier_rolls_v1_to_v2_without_losing_a_session(harness):
     assert all(k <= THRESHOLD for k in counts.values()), counts
 
     # The independent watcher never saw two pods draining at once.
-    assert watcher.samples > 20
-    assert watcher.max_draining <= 1, watcher.max_draining
+    watcher.assert_at_most(1)
 
     assert loadgen.stop(sig=2, timeout=60) == 0, loadgen.output()
     r = json.loads(report.read_text())
