@@ -170,6 +170,14 @@ inline constexpr std::string_view kConditionStalled = "Stalled";
 // serving-directory ConfigMap, a ControllerRevision) exists under another
 // controller or none: Baton neither adopts nor overwrites it (issue 18).
 inline constexpr std::string_view kConditionOwnedObjectConflict = "OwnedObjectConflict";
+// kstatus' conditions (sigs.k8s.io/cli-utils: Flux, Helm 4 --wait, kpt), which
+// read Reconciling=True as InProgress, then Stalled=True as Failed, then Ready.
+// Reconciling: True while Baton has work under way (reason: the step, as
+// Progressing's: CreatingPod, Draining, ...), False when it waits for nothing
+// or for a person; never True together with Stalled.
+inline constexpr std::string_view kConditionReconciling = "Reconciling";
+// Ready: True exactly when status.phase is Healthy.
+inline constexpr std::string_view kConditionReady = "Ready";
 
 namespace reason {
 // Available

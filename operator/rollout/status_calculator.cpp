@@ -73,6 +73,8 @@ class ConditionBuilder {
     conditions_.push_back(std::move(condition));
   }
 
+  const Condition* find(std::string_view type) const { return findCondition(conditions_, type); }
+
   std::vector<Condition> take() { return std::move(conditions_); }
 
  private:
@@ -91,6 +93,30 @@ std::string drainLine(const DrainingPodStatus& drain) {
   line += formatCount(*drain.sessions_now) + " sessions left";
   if (drain.eta) line += ", ETA " + formatDuration(*drain.eta);
   return line;
+}
+
+// Reconciling and Ready, for kstatus (Flux, Helm 4 --wait, kpt), which
+// reads Reconciling=True as InProgress before it looks at Stalled: so
+// Reconciling is False whenever Stalled is True, and a tier waiting for a
+// person reads Failed, not InProgress. Derived from the phase and Stalled as
+// already decided, so that every path to them is covered.
+void setKstatusConditions(ConditionBuilder& conditions, const TierStatus& status, bool paused,
+                          std::string_view step) {
+  const Condition* stalled = conditions.find(api::kConditionStalled);
+  const bool is_stalled = stalled != nullptr && stalled->status == "True";
+  const bool working = !is_stalled && status.phase == api::kPhaseProgressing;
+  // A copy: set() below grows the list that `stalled` points into.
+  std::string why(step);
+  if (is_stalled) {
+    why = stalled->reason;
+  } else if (status.phase == api::kPhaseHealthy) {
+    why = reason::kRolloutComplete;
+  } else if (paused && !working) {
+    why = reason::kPausedBySpec;
+  }
+  conditions.set(api::kConditionReconciling, working ? "True" : "False", why, status.message);
+  conditions.set(api::kConditionReady, status.phase == api::kPhaseHealthy ? "True" : "False", why,
+                 status.message);
 }
 
 }  // namespace
@@ -321,6 +347,7 @@ StatusResult calculateStatus(const ObservedState& state, const Plan& plan,
   } else {
     conditions.set(api::kConditionStalled, "False", reason::kNotStalled, "");
   }
+  setKstatusConditions(conditions, status, policy.paused, progressing_reason);
   status.conditions = conditions.take();
 
   // Events for transitions, judged against the conditions as last written.

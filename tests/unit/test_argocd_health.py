@@ -1,8 +1,9 @@
 """The ArgoCD health checks (argocd/resource_customizations/baton.dev/<Kind>/
 health.lua) return the expected status and message for every case of their
 health_test.yaml, run in gopher-lua as ArgoCD runs them, and the three kinds
-share one byte-identical script: tests/argocd/run-lua-tests, run here so that
-`pytest tests/unit` covers it. Needs Go; without it this test fails rather
+share one byte-identical script; and the resource actions (<Kind>/actions/)
+pass their discovery and action tests, disabled states included:
+tests/argocd/run-lua-tests, run here so that `pytest tests/unit` covers it. Needs Go; without it this test fails rather
 than skips."""
 import pathlib
 import re
@@ -34,5 +35,17 @@ def test_argocd_health_checks():
                 f"no {status} case for {kind}:\n{output}"
     assert re.search(r"^ok   baton\.dev: health\.lua byte-identical in "
                      r"BusinessTier, RelayTier, SessionTier$", run.stdout, re.M), output
+    for kind in KINDS:
+        line = re.search(rf"^  baton\.dev/{kind}/actions +(\d+) cases \((.*)\): ok$", summary, re.M)
+        assert line, f"{kind} actions missing from the summary:\n{output}"
+        actions = ("pause", "resume", "restart") + (("scale",) if kind != "SessionTier" else ())
+        for action in ("discovery",) + actions:
+            assert re.search(rf"\b{action} [1-9]", line.group(2)), \
+                f"no {action} case for {kind}:\n{output}"
+        # Discovery says resume is disabled unless paused, pause when paused.
+        assert re.search(rf"^ok   baton\.dev/{kind}/actions discovery testdata/tier\.yaml: "
+                         r"pause enabled, restart enabled, resume disabled", run.stdout, re.M), output
+        assert re.search(rf"^ok   baton\.dev/{kind}/actions discovery testdata/tier-paused\.yaml: "
+                         r"pause disabled, restart enabled, resume enabled", run.stdout, re.M), output
     closing = re.search(r"^(\d+) passed, (\d+) failed$", run.stdout, re.M)
     assert closing and int(closing.group(1)) > 0 and closing.group(2) == "0", output

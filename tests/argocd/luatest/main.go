@@ -25,6 +25,9 @@
 //
 //	luatest [-require Healthy,Progressing,Suspended,Degraded] RESOURCE_CUSTOMIZATIONS_DIR
 //
+// Resource actions (<Kind>/actions/: discovery.lua, <name>/action.lua,
+// action_test.yaml, testdata/) are run too: actions.go says how.
+//
 // Prints one line per case and per check, a summary, and exits 1 on any
 // mismatch, Lua error or failed check.
 package main
@@ -193,8 +196,10 @@ func toJSONValue(v lua.LValue, depth int) (any, error) {
 	return nil, fmt.Errorf("cannot encode a %s to JSON", v.Type())
 }
 
-// runHealth is ArgoCD's runLua followed by ExecuteHealthLua.
-func runHealth(script string, obj map[string]any, openLibs bool) (healthStatus, error) {
+// runLua is ArgoCD's runLua: a state with its libraries, the resource as
+// `obj`, the action's parameters (strings, by name) as `actionParams`, a 1 s
+// deadline; it returns the script's value as JSON would carry it.
+func runLua(script string, obj map[string]any, openLibs bool, params map[string]string) (any, error) {
 	l := lua.NewState(lua.Options{SkipOpenLibs: !openLibs})
 	defer l.Close()
 	for _, lib := range []struct {
@@ -208,7 +213,7 @@ func runHealth(script string, obj map[string]any, openLibs bool) (healthStatus, 
 	} {
 		if err := l.CallByParam(lua.P{Fn: l.NewFunction(lib.open), NRet: 0, Protect: true},
 			lua.LString(lib.name)); err != nil {
-			return healthStatus{}, fmt.Errorf("opening %s: %w", lib.name, err)
+			return nil, fmt.Errorf("opening %s: %w", lib.name, err)
 		}
 	}
 	l.PreloadModule(lua.OsLibName, safeOsLoader)
@@ -217,16 +222,25 @@ func runHealth(script string, obj map[string]any, openLibs bool) (healthStatus, 
 	defer cancel()
 	l.SetContext(ctx)
 	l.SetGlobal("obj", decodeValue(l, obj))
-	if err := l.DoString(script); err != nil {
-		return healthStatus{}, err
+	actionParams := l.NewTable()
+	for name, value := range params {
+		actionParams.RawSetString(name, lua.LString(value))
 	}
-
+	l.SetGlobal("actionParams", actionParams)
+	if err := l.DoString(script); err != nil {
+		return nil, err
+	}
 	ret := l.Get(-1)
 	table, ok := ret.(*lua.LTable)
 	if !ok {
-		return healthStatus{}, fmt.Errorf("expect table output from Lua script, not %s", ret.Type())
+		return nil, fmt.Errorf("expect table output from Lua script, not %s", ret.Type())
 	}
-	value, err := toJSONValue(table, 0)
+	return toJSONValue(table, 0)
+}
+
+// runHealth is ArgoCD's runLua followed by ExecuteHealthLua.
+func runHealth(script string, obj map[string]any, openLibs bool) (healthStatus, error) {
+	value, err := runLua(script, obj, openLibs, nil)
 	if err != nil {
 		return healthStatus{}, err
 	}
@@ -444,6 +458,7 @@ func main() {
 		r.runKind(dir)
 	}
 	r.checkIdentical(dirs)
+	r.runAllActions()
 
 	fmt.Println("summary (each case run with useOpenLibs false and true):")
 	for _, k := range r.kinds {

@@ -260,5 +260,118 @@ TEST(StatusCalculator, DeletingIsProgressingWithTheDrain) {
   EXPECT_THAT(st.message, HasSubstr("deleting: draining relay-new-1: 20 sessions left"));
 }
 
+// --- kstatus: Reconciling, Ready, Stalled (issue 21) ------------------------------------------
+//
+// kstatus (Flux, Helm 4 --wait, kpt) reads Reconciling=True as InProgress
+// before it looks at Stalled, then Ready; tests/e2e/test_kstatus.py runs the
+// real library over a real rollout. Here: each state's conditions.
+
+struct KstatusCase {
+  const char* name;
+  ObservedState state;
+  const char* reconciling;  // status of Reconciling
+  std::string_view reason;  // Reconciling's and Ready's reason
+  const char* ready;
+};
+
+ObservedState pausedBySpec() {
+  ObservedState s = drainingRelay();
+  s.policy.paused = true;
+  return s;
+}
+ObservedState drainTimedOut() {
+  ObservedState s = drainingRelay();
+  s.pods.back() = PodBuilder("relay-old-1", "old").draining(seconds(601), 20'000);
+  return s;
+}
+ObservedState deadlineExceeded() {
+  ObservedState s = relayTier();
+  for (int i = 0; i < 4; ++i) addServing(s, "relay-old-" + std::to_string(i), "old", 10);
+  add(s, PodBuilder("relay-new-0", "new").notReady(seconds(700)));
+  return s;
+}
+ObservedState creatingPod() {
+  ObservedState s = relayTier();
+  addServing(s, "relay-new-0", "new", 1);
+  addServing(s, "relay-new-1", "new", 1);
+  return s;
+}
+ObservedState deleting() {
+  ObservedState s = relayTier();
+  s.policy.deleting = true;
+  add(s, PodBuilder("relay-new-1", "new").draining(seconds(10), 40),
+      draining(20, "inst-relay-new-1"));
+  return s;
+}
+
+std::vector<KstatusCase> kstatusCases() {
+  return {
+      {"draining", drainingRelay(), "True", api::reason::kDraining, "False"},
+      {"creating a pod", creatingPod(), "True", api::reason::kCreatingPod, "False"},
+      {"deleting", deleting(), "True", api::reason::kDeleting, "False"},
+      {"complete", completeRelay(), "False", api::reason::kRolloutComplete, "True"},
+      {"paused by spec", pausedBySpec(), "False", api::reason::kPausedBySpec, "False"},
+      {"drain timed out, onTimeout Pause", drainTimedOut(), "False", api::reason::kDrainTimedOut,
+       "False"},
+      {"progress deadline exceeded", deadlineExceeded(), "False",
+       api::reason::kProgressDeadlineExceeded, "False"},
+  };
+}
+
+TEST(StatusCalculatorKstatus, ReconcilingWhileWorkIsUnderwayReadyWhenHealthy) {
+  for (const KstatusCase& c : kstatusCases()) {
+    SCOPED_TRACE(c.name);
+    const TierStatus st = statusOf(c.state).status;
+    const Condition& reconciling = conditionOf(st, api::kConditionReconciling);
+    const Condition& ready = conditionOf(st, api::kConditionReady);
+    EXPECT_EQ(reconciling.status, c.reconciling);
+    EXPECT_EQ(reconciling.reason, c.reason);
+    EXPECT_EQ(ready.status, c.ready);
+    EXPECT_EQ(ready.reason, c.reason);
+    // The one line people read travels with both, so kstatus' message is it.
+    EXPECT_EQ(reconciling.message, st.message);
+    EXPECT_EQ(ready.message, st.message);
+  }
+}
+
+TEST(StatusCalculatorKstatus, ReadyExactlyWhenHealthyAndNeverReconcilingWhileStalled) {
+  for (const KstatusCase& c : kstatusCases()) {
+    SCOPED_TRACE(c.name);
+    const TierStatus st = statusOf(c.state).status;
+    EXPECT_EQ(conditionOf(st, api::kConditionReady).status == "True",
+              st.phase == api::kPhaseHealthy);
+    // kstatus would read Reconciling=True first and call a stalled tier InProgress.
+    EXPECT_FALSE(conditionOf(st, api::kConditionReconciling).status == "True" &&
+                 conditionOf(st, api::kConditionStalled).status == "True");
+  }
+}
+
+TEST(StatusCalculatorKstatus, EveryConditionCarriesTheObservedGeneration) {
+  for (const KstatusCase& c : kstatusCases()) {
+    SCOPED_TRACE(c.name);
+    const TierStatus st = statusOf(c.state).status;
+    ASSERT_GE(st.conditions.size(),
+              6U);  // Available, Progressing, Paused, Stalled, Reconciling, Ready
+    for (const Condition& condition : st.conditions) {
+      EXPECT_EQ(condition.observed_generation, 7) << condition.type;
+    }
+  }
+}
+
+TEST(StatusCalculatorKstatus, ReconcilingTransitionKeepsItsTimeOnlyWhileStatusHolds) {
+  const StatusResult rolling = statusOf(drainingRelay());
+  ObservedState later = drainingRelay();
+  later.now = kNow + seconds(30);
+  const StatusResult still = statusOf(later, rolling.status.conditions);
+  EXPECT_EQ(conditionOf(still.status, api::kConditionReconciling).last_transition_time, kNow);
+  ObservedState done = completeRelay();
+  done.now = kNow + seconds(60);
+  const StatusResult finished = statusOf(done, still.status.conditions);
+  EXPECT_EQ(conditionOf(finished.status, api::kConditionReconciling).last_transition_time,
+            kNow + seconds(60));
+  EXPECT_EQ(conditionOf(finished.status, api::kConditionReady).last_transition_time,
+            kNow + seconds(60));
+}
+
 }  // namespace
 }  // namespace baton::rollout
