@@ -222,13 +222,18 @@ bool TierReconciler::Act(const api::Tier& tier, const std::vector<PodView>& owne
         return true;
       },
   };
-  for (const auto& action : plan.actions) {
+  for (std::size_t i = 0; i < plan.actions.size(); ++i) {
     try {
-      if (!std::visit(run, action)) return false;
+      if (!std::visit(run, plan.actions[i])) return false;
     } catch (const StaleWrite& e) {
       // The cache was behind: the next pass sees the truth and plans again.
       spdlog::info("{}/{}: {} (will observe again)", ns, tier.Name(), e.what());
       return false;
+    }
+    // Events tell what happened: recorded once the write they describe
+    // succeeded, never for a write that was refused or not attempted.
+    for (const auto& e : plan.events) {
+      if (e.after_action == i) deps_.events->Record(tier, e.warning, e.reason, e.message);
     }
   }
   return true;
@@ -471,10 +476,7 @@ ReconcileResult TierReconciler::Reconcile(const TierKey& key) {
     auto status = rollout::calculateStatus(state, plan, PreviousConditions(previous));
 
     for (const auto& e : plan.events) {
-      deps_.events->Record(*tier, e.warning, e.reason, e.message);
-    }
-    for (const auto& e : status.events) {
-      deps_.events->Record(*tier, e.warning, e.reason, e.message);
+      if (!e.after_action) deps_.events->Record(*tier, e.warning, e.reason, e.message);
     }
     // Deleted by someone else while serving: nothing to do but say so.
     int64_t cut_by_others = 0;
@@ -510,6 +512,12 @@ ReconcileResult TierReconciler::Reconcile(const TierKey& key) {
       }
       ReportStatus(*tier, StatusJson(*tier, status.status), memory, result);
       PublishDirectory(*tier, owned, readings, state.policy.update_revision, memory, result);
+    }
+    // Condition transitions, after the status write that shows them (a
+    // refused write throws past this and the next pass sees the transition
+    // again, from the last status this process did write).
+    for (const auto& e : status.events) {
+      deps_.events->Record(*tier, e.warning, e.reason, e.message);
     }
   } catch (const StaleWrite&) {
     result.error = true;

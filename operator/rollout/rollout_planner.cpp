@@ -119,8 +119,12 @@ class Planner {
   void wait(WaitReason reason, std::string pod, std::string message) {
     plan_.waits.push_back(Wait{reason, std::move(pod), std::move(message)});
   }
+  // Every planner Event describes the action pushed just before it.
   void emit(std::string_view reason, std::string pod, std::string message, bool warning = false) {
-    plan_.events.push_back(PlannedEvent{reason, std::move(pod), std::move(message), warning});
+    std::optional<std::size_t> after;
+    if (!plan_.actions.empty()) after = plan_.actions.size() - 1;
+    plan_.events.push_back(
+        PlannedEvent{reason, std::move(pod), std::move(message), warning, after});
   }
 
   // --- counting ------------------------------------------------------------------
@@ -522,11 +526,10 @@ class Planner {
   void createPod(std::string name, std::int32_t ordinal) {
     taken_.insert(name);
     ++total_;
+    plan_.actions.push_back(CreatePod{name, policy_.update_revision, ordinal, effectiveRestart()});
     emit(event::kPodCreated, name,
          "creating " + name + " at revision " + policy_.update_revision +
              (ordinal >= 0 ? " for shard " + std::to_string(ordinal) : std::string()));
-    plan_.actions.push_back(
-        CreatePod{std::move(name), policy_.update_revision, ordinal, effectiveRestart()});
   }
 
   // --- blockers and new pods' readiness ------------------------------------------------

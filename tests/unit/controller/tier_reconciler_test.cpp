@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <set>
 
 #include "api/contract.h"
@@ -389,6 +390,42 @@ TEST_F(TierReconcilerTest, FailedDrainRequestStopsThePassAndIsRecorded) {
   // The pod was labelled draining first (crash-safe record), nothing deleted.
   EXPECT_EQ(writer_.writes[0].verb, "patch");
   for (const auto& w : writer_.writes) EXPECT_NE(w.verb, "delete");
+}
+
+// Issue 25: an Event describes a write that happened. The pod was labelled
+// draining, but the drain request got no answer: no DrainStarted.
+TEST_F(TierReconcilerTest, NoDrainStartedEventWhenTheRequestFails) {
+  pods_ = {Pod("relay-a-0", old_rev_, "127.2.0.1"), Pod("relay-a-1", old_rev_, "127.2.0.2"),
+           Pod("relay-b-0", new_rev_, "127.2.0.3")};
+  Reading("relay-a-0", 30);
+  Reading("relay-a-1", 20);
+  Reading("relay-b-0", 0);
+  client_.fail = true;
+  Run();
+  EXPECT_EQ(std::count(events_.reasons.begin(), events_.reasons.end(),
+                       std::string(api::event::kDrainStarted)),
+            0)
+      << testing::PrintToString(events_.reasons);
+  client_.fail = false;
+  now_ += 1min;  // past the MarkDraining expectation: plan again
+  Run();
+  EXPECT_EQ(std::count(events_.reasons.begin(), events_.reasons.end(),
+                       std::string(api::event::kDrainStarted)),
+            1)
+      << testing::PrintToString(events_.reasons);
+}
+
+// Issue 25: a create the API server refused is not reported as PodCreated.
+TEST_F(TierReconcilerTest, NoPodCreatedEventForARefusedCreate) {
+  pods_ = {Pod("relay-a-0", old_rev_, "127.2.0.1"), Pod("relay-a-1", old_rev_, "127.2.0.2")};
+  Reading("relay-a-0", 30);
+  Reading("relay-a-1", 20);
+  writer_.stale_creates = true;
+  Run();
+  EXPECT_EQ(std::count(events_.reasons.begin(), events_.reasons.end(),
+                       std::string(api::event::kPodCreated)),
+            0)
+      << testing::PrintToString(events_.reasons);
 }
 
 TEST_F(TierReconcilerTest, NumbersOnlyStatusChangesAreThrottled) {
