@@ -54,10 +54,13 @@ class Planner {
     } else {
       planSlots();
     }
-    plan_.assessment.complete = plan_.actions.empty() && need_ == 0 &&
-                                plan_.assessment.surplus_pods == 0 &&
-                                plan_.assessment.outdated_pods == 0 && draining_at_start_ == 0 &&
-                                all_live_available_ && !blocked();
+    plan_.assessment.complete =
+        plan_.actions.empty() && need_ == 0 && plan_.assessment.surplus_pods == 0 &&
+        plan_.assessment.outdated_pods == 0 && draining_at_start_ == 0 && all_live_available_ &&
+        // Not blocked() alone: a pause with nothing
+        // left to do is a finished rollout (and a
+        // drain finishing during it completes it).
+        plan_.assessment.timed_out_paused.empty() && plan_.assessment.deadline_exceeded.empty();
     return std::move(plan_);
   }
 
