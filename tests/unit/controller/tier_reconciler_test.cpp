@@ -40,8 +40,11 @@ class RecordingWriter : public ClusterWriter {
   void PatchPod(const std::string&, const std::string& name, const json& patch) override {
     writes.push_back({"patch", name, patch});
   }
-  void DeletePod(const std::string&, const std::string& name, const std::string& uid) override {
+  std::set<std::string> gone;  // pods whose DELETE is answered 404
+  bool DeletePod(const std::string&, const std::string& name, const std::string& uid) override {
+    if (gone.count(name)) return false;
     writes.push_back({"delete", name, uid});
+    return true;
   }
   void PatchTierStatus(const api::Tier& tier, const json& status) override {
     writes.push_back({"status", tier.Name(), status});
@@ -345,6 +348,30 @@ TEST_F(TierReconcilerTest, DeletesADrainedPodWithItsUid) {
   EXPECT_EQ(writer_.writes[0].name, "relay-a-1");
   EXPECT_EQ(writer_.writes[0].body, "relay-a-1-uid");
   EXPECT_EQ(follower_.tracked.count("chat/relay-a-1"), 0u) << "a deleted pod is not followed";
+}
+
+// Issue 25: a DELETE answered 404 is done: the pass goes on (no error, no
+// retry), and no Event claims a delete Baton did not make.
+TEST_F(TierReconcilerTest, ADeleteAnswered404IsDoneAndNotReported) {
+  auto draining = Pod("relay-a-1", old_rev_, "127.2.0.2", true, "draining");
+  draining.annotations[std::string(api::kAnnotationDrainStartedAt)] =
+      api::FormatRfc3339(kT0 - 1min);
+  draining.annotations[std::string(api::kAnnotationDrainInstanceId)] = "inst";
+  pods_ = {Pod("relay-a-0", old_rev_, "127.2.0.1"), draining,
+           Pod("relay-b-0", new_rev_, "127.2.0.3")};
+  Reading("relay-a-0", 30);
+  Reading("relay-a-1", 0, "inst", drain::DrainState::kDrained);
+  Reading("relay-b-0", 0);
+  writer_.gone = {"relay-a-1"};
+  const auto result = Run();
+  EXPECT_FALSE(result.error);
+  for (const auto& reason : {api::event::kPodDeleted, api::event::kDrainCompleted}) {
+    EXPECT_EQ(std::count(events_.reasons.begin(), events_.reasons.end(), std::string(reason)), 0)
+        << testing::PrintToString(events_.reasons);
+  }
+  const auto verbs = writer_.Verbs();
+  EXPECT_NE(std::find(verbs.begin(), verbs.end(), "status relay"), verbs.end())
+      << "the pass went on to the status: " << testing::PrintToString(verbs);
 }
 
 TEST_F(TierReconcilerTest, ADrainedCountFromANewInstanceDeletesNothing) {
