@@ -34,8 +34,10 @@ class ClusterWriter {
   // JSON merge patch; a metadata.uid in the patch is a precondition.
   virtual void PatchPod(const std::string& ns, const std::string& name,
                         const nlohmann::json& merge_patch) = 0;
-  // With a uid precondition: never deletes a same-named successor.
-  virtual void DeletePod(const std::string& ns, const std::string& name,
+  // With a uid precondition: never deletes a same-named successor. False
+  // when the pod was already gone (404): what was wanted, but not our doing,
+  // so no Event says we deleted it and nothing is retried.
+  virtual bool DeletePod(const std::string& ns, const std::string& name,
                          const std::string& uid) = 0;
   // Merge patch of the status subresource.
   virtual void PatchTierStatus(const api::Tier& tier, const nlohmann::json& status) = 0;

@@ -47,11 +47,18 @@ void RestClusterWriter::PatchPod(const std::string& ns, const std::string& name,
   });
 }
 
-void RestClusterWriter::DeletePod(const std::string& ns, const std::string& name,
+bool RestClusterWriter::DeletePod(const std::string& ns, const std::string& name,
                                   const std::string& uid) {
   kube::DeleteOptions options;
   options.precondition_uid = uid;
-  Write("delete pod " + name, [&] { client_.Delete(kube::resources::kPods, ns, name, options); });
+  try {
+    client_.Delete(kube::resources::kPods, ns, name, options);
+  } catch (const kube::ApiError& e) {
+    if (kube::IsNotFound(e)) return false;  // gone already: done
+    if (kube::IsConflict(e)) throw StaleWrite("delete pod " + name + ": " + e.what());
+    throw;
+  }
+  return true;
 }
 
 void RestClusterWriter::PatchTierStatus(const api::Tier& tier, const nlohmann::json& status) {

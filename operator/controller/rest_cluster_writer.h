@@ -17,7 +17,7 @@ class RestClusterWriter final : public ClusterWriter {
   void CreatePod(const std::string& ns, const nlohmann::json& pod) override;
   void PatchPod(const std::string& ns, const std::string& name,
                 const nlohmann::json& merge_patch) override;
-  void DeletePod(const std::string& ns, const std::string& name, const std::string& uid) override;
+  bool DeletePod(const std::string& ns, const std::string& name, const std::string& uid) override;
   void PatchTierStatus(const api::Tier& tier, const nlohmann::json& status) override;
   void ApplyTierFinalizer(const api::Tier& tier, bool present) override;
   void ApplyOwned(const std::string& plural, const std::string& ns,

@@ -115,6 +115,7 @@ bool TierReconciler::Act(const api::Tier& tier, const std::vector<PodView>& owne
                          const rollout::Plan& plan, Memory& memory) {
   const std::string ns = tier.Namespace();
   const auto expire = deps_.now() + options_.expectation_timeout;
+  bool wrote = true;  // false: the action found its work done already (no Event)
   // Each visitor returns false to stop: a failed write or drain request ends
   // the pass, and the next one observes and plans again.
   auto run = Overloaded{
@@ -208,9 +209,15 @@ bool TierReconciler::Act(const api::Tier& tier, const std::vector<PodView>& owne
       [&](const rollout::DeletePod& a) {
         spdlog::info("{}/{}: delete pod {} ({} sessions left)", ns, tier.Name(), a.pod,
                      a.sessions_left ? std::to_string(*a.sessions_left) : "unknown");
-        deps_.writer->DeletePod(ns, a.pod, a.uid);
-        Wrote(write_point::kDeletePod);
-        memory.expectations.push_back({Expectation::Kind::Gone, a.pod, a.uid, "", expire});
+        if (deps_.writer->DeletePod(ns, a.pod, a.uid)) {
+          Wrote(write_point::kDeletePod);
+          memory.expectations.push_back({Expectation::Kind::Gone, a.pod, a.uid, "", expire});
+        } else {
+          // 404: gone already, which is what was wanted. The pass goes on;
+          // no Event claims a delete we did not make.
+          spdlog::info("{}/{}: pod {} was already gone", ns, tier.Name(), a.pod);
+          wrote = false;
+        }
         deps_.follower->Untrack(MonitorKey(ns, a.pod));
         memory.readings.erase(a.pod);
         memory.answers.erase(a.pod);
@@ -222,13 +229,19 @@ bool TierReconciler::Act(const api::Tier& tier, const std::vector<PodView>& owne
         return true;
       },
   };
-  for (const auto& action : plan.actions) {
+  for (std::size_t i = 0; i < plan.actions.size(); ++i) {
+    wrote = true;
     try {
-      if (!std::visit(run, action)) return false;
+      if (!std::visit(run, plan.actions[i])) return false;
     } catch (const StaleWrite& e) {
       // The cache was behind: the next pass sees the truth and plans again.
       spdlog::info("{}/{}: {} (will observe again)", ns, tier.Name(), e.what());
       return false;
+    }
+    // Events tell what happened: recorded once the write they describe
+    // succeeded, never for a write that was refused or not attempted.
+    for (const auto& e : plan.events) {
+      if (wrote && e.after_action == i) deps_.events->Record(tier, e.warning, e.reason, e.message);
     }
   }
   return true;
@@ -471,10 +484,7 @@ ReconcileResult TierReconciler::Reconcile(const TierKey& key) {
     auto status = rollout::calculateStatus(state, plan, PreviousConditions(previous));
 
     for (const auto& e : plan.events) {
-      deps_.events->Record(*tier, e.warning, e.reason, e.message);
-    }
-    for (const auto& e : status.events) {
-      deps_.events->Record(*tier, e.warning, e.reason, e.message);
+      if (!e.after_action) deps_.events->Record(*tier, e.warning, e.reason, e.message);
     }
     // Deleted by someone else while serving: nothing to do but say so.
     int64_t cut_by_others = 0;
@@ -510,6 +520,12 @@ ReconcileResult TierReconciler::Reconcile(const TierKey& key) {
       }
       ReportStatus(*tier, StatusJson(*tier, status.status), memory, result);
       PublishDirectory(*tier, owned, readings, state.policy.update_revision, memory, result);
+    }
+    // Condition transitions, after the status write that shows them (a
+    // refused write throws past this and the next pass sees the transition
+    // again, from the last status this process did write).
+    for (const auto& e : status.events) {
+      deps_.events->Record(*tier, e.warning, e.reason, e.message);
     }
   } catch (const StaleWrite&) {
     result.error = true;

@@ -121,6 +121,11 @@ struct PlannedEvent {
   std::string pod;
   std::string message;
   bool warning = false;
+  // Index in Plan::actions of the write this Event describes: the controller
+  // records it only once that write succeeded (an Event about a refused
+  // create or a lost drain request would describe something that did not
+  // happen). Nullopt: describes no write, recorded as planned.
+  std::optional<std::size_t> after_action = std::nullopt;
 };
 
 // What the planner concluded about the rollout as a whole; the status

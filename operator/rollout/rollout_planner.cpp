@@ -38,7 +38,7 @@ class Planner {
       return std::move(plan_);
     }
     deleteFailedPods();
-    if (!policy_.deleting) cancelStrayDrains();
+    if (!policy_.deleting) settleStrayDrains();
     decideCancels();
     for (const ObservedPod& pod : state_.pods) {
       if (isLiveDraining(pod) && !cancelled_.contains(pod.name)) advanceDrain(pod);
@@ -54,10 +54,13 @@ class Planner {
     } else {
       planSlots();
     }
-    plan_.assessment.complete = plan_.actions.empty() && need_ == 0 &&
-                                plan_.assessment.surplus_pods == 0 &&
-                                plan_.assessment.outdated_pods == 0 && draining_at_start_ == 0 &&
-                                all_live_available_ && !blocked();
+    plan_.assessment.complete =
+        plan_.actions.empty() && need_ == 0 && plan_.assessment.surplus_pods == 0 &&
+        plan_.assessment.outdated_pods == 0 && draining_at_start_ == 0 && all_live_available_ &&
+        // Not blocked() alone: a pause with nothing
+        // left to do is a finished rollout (and a
+        // drain finishing during it completes it).
+        plan_.assessment.timed_out_paused.empty() && plan_.assessment.deadline_exceeded.empty();
     return std::move(plan_);
   }
 
@@ -80,7 +83,8 @@ class Planner {
     return isLive(pod) && pod.role == PodRole::Draining;
   }
   bool isLiveServing(const ObservedPod& pod) const {
-    return isLive(pod) && (pod.role == PodRole::Serving || cancelled_.contains(pod.name));
+    return isLive(pod) && !adopted_.contains(pod.name) &&
+           (pod.role == PodRole::Serving || cancelled_.contains(pod.name));
   }
   // Ready for minReadySeconds, in service, and not un-drained in this very
   // pass (a cancelled drain counts once it is observed serving again).
@@ -118,20 +122,46 @@ class Planner {
   void wait(WaitReason reason, std::string pod, std::string message) {
     plan_.waits.push_back(Wait{reason, std::move(pod), std::move(message)});
   }
+  // Every planner Event describes the action pushed just before it.
   void emit(std::string_view reason, std::string pod, std::string message, bool warning = false) {
-    plan_.events.push_back(PlannedEvent{reason, std::move(pod), std::move(message), warning});
+    std::optional<std::size_t> after;
+    if (!plan_.actions.empty()) after = plan_.actions.size() - 1;
+    plan_.events.push_back(
+        PlannedEvent{reason, std::move(pod), std::move(message), warning, after});
   }
 
   // --- counting ------------------------------------------------------------------
+
+  // Whether the pod's workload may be draining now, which is what
+  // maxConcurrentDrains limits: labelled draining (the record is written
+  // before the request); terminating (a relay deleted by anyone hands its
+  // sessions over on SIGTERM until its process exits, and an outside watcher
+  // must never see one too many); or reading non-Serving while labelled
+  // serving (a stray drain, or a label the cache has not caught up with:
+  // counted until its cancel is observed).
+  bool holdsDrainSlot(const ObservedPod& pod) const {
+    if (isFailed(pod)) return false;
+    if (pod.role == PodRole::Draining) return true;
+    if (pod.terminating) return !neverRan(pod);
+    const DrainReading* reading = knownReading(pod);
+    return reading != nullptr && reading->state != DrainState::Serving;
+  }
+  // Labelled draining, but its workload says Serving: the request has not
+  // landed yet, or a cancel did while the cache lagged. Asking it (again)
+  // starts a drain, so it needs a free slot like any new one.
+  bool awaitsDrainRequest(const ObservedPod& pod) const {
+    if (!isLiveDraining(pod)) return false;
+    const DrainReading* reading = knownReading(pod);
+    return reading != nullptr && reading->state == DrainState::Serving;
+  }
 
   void countPods() {
     for (const ObservedPod& pod : state_.pods) {
       taken_.insert(pod.name);
       if (isFailed(pod)) continue;  // a failed pod holds nothing and is replaced at once
       ++total_;
-      // Terminating pods still count: a deleted relay answers Draining until
-      // its process exits, and an outside watcher must never see one too many.
-      if (pod.role == PodRole::Draining) ++draining_;
+      if (holdsDrainSlot(pod)) ++draining_;
+      if (awaitsDrainRequest(pod)) ++awaiting_request_;
       if (isAvailable(pod)) ++available_;
     }
     draining_at_start_ = draining_;
@@ -149,25 +179,46 @@ class Planner {
 
   // A pod labelled serving whose workload says it is draining: an undo that
   // stopped between CancelDrain and MarkServing cannot produce this (cancel
-  // goes first), so it is a drain nobody recorded. Put it back in service.
-  void cancelStrayDrains() {
+  // goes first), so it is a drain nobody recorded -- or, far more often, one
+  // we recorded that a cache lagging past the expectation timeout does not
+  // show yet. Either way it holds its slot (countPods) until seen serving.
+  // A pod the rollout wants drained anyway keeps draining and its record is
+  // (re)written: cancelling it would undo our own drain on every lagging
+  // pass and the rollout would never move. Any other is put back in
+  // service, label included, so that no draining label survives on the
+  // server to be taken for a live drain once the cache catches up.
+  void settleStrayDrains() {
+    std::int32_t others = draining_;
+    std::vector<const ObservedPod*> strays;
     for (const ObservedPod& pod : state_.pods) {
       if (!isLive(pod) || pod.role != PodRole::Serving) continue;
       const DrainReading* reading = knownReading(pod);
       if (reading == nullptr || reading->state == DrainState::Serving) continue;
-      // Counted as draining for this pass: it is, until the cancel lands.
-      ++draining_;
-      plan_.actions.push_back(CancelDrain{pod.name});
-      emit(event::kDrainCancelled, pod.name,
-           "pod " + pod.name + " is labelled serving but was draining; drain cancelled", true);
+      strays.push_back(&pod);
+      --others;
+    }
+    for (const ObservedPod* pod : strays) {
+      const DrainReading& reading = *knownReading(*pod);
+      if (needsReplacing(*pod) && others < std::max(policy_.max_concurrent_drains, 1)) {
+        ++others;
+        adopted_.insert(pod->name);
+        plan_.actions.push_back(MarkDraining{pod->name, pod->uid, reading.instance_id, now_,
+                                             reading.sessions, deadlineOf(now_), ""});
+        continue;
+      }
+      plan_.actions.push_back(CancelDrain{pod->name});
+      plan_.actions.push_back(MarkServing{pod->name, pod->uid});
+      emit(event::kDrainCancelled, pod->name,
+           "pod " + pod->name + " is labelled serving but was draining; drain cancelled", true);
     }
   }
 
   // --- undo: drains that are no longer wanted --------------------------------------
 
+  // The slot is not freed in this pass: the workload may still be draining
+  // whatever it answers, until it is observed serving.
   void cancel(const ObservedPod& pod, const std::string& why) {
     cancelled_.insert(pod.name);
-    --draining_;
     plan_.actions.push_back(CancelDrain{pod.name});
     plan_.actions.push_back(MarkServing{pod.name, pod.uid});
     emit(event::kDrainCancelled, pod.name, "drain of " + pod.name + " cancelled: " + why);
@@ -248,6 +299,24 @@ class Planner {
     return "scale down";
   }
 
+  // A drain-labelled pod whose workload serves: asking it starts a drain,
+  // so only while fewer than maxConcurrentDrains workloads may be draining.
+  // Worked numbers, max 1: A labelled draining but cancelled while the cache
+  // lagged (Serving), B labelled and draining: draining_ 2, awaiting 1, so
+  // 1 drain is active and A waits until B is gone.
+  bool mayRestartDrain(const ObservedPod& pod) {
+    const std::int32_t active = draining_ - awaiting_request_ + restarted_drains_;
+    if (active >= std::max(policy_.max_concurrent_drains, 1)) {
+      wait(WaitReason::ConcurrentDrainLimit, pod.name,
+           "pod " + pod.name + " waits to be asked to drain: " + std::to_string(active) +
+               " pod(s) draining (maxConcurrentDrains " +
+               std::to_string(policy_.max_concurrent_drains) + ")");
+      return false;
+    }
+    ++restarted_drains_;
+    return true;
+  }
+
   void requestDrain(const ObservedPod& pod, std::optional<TimePoint> deadline,
                     std::string successor) {
     plan_.actions.push_back(RequestDrain{pod.name, policy_.drain.pace, deadline,
@@ -304,7 +373,9 @@ class Planner {
     }
 
     // The pod stays. Keep its drain alive and say why it stays.
-    if (reading != nullptr && !same_instance) {
+    if (reading != nullptr && reading->state == DrainState::Serving && !mayRestartDrain(pod)) {
+      // Waits for a slot (the wait says why); timeouts still apply below.
+    } else if (reading != nullptr && !same_instance) {
       // Restarted (or never recorded): the new instance's count is not a
       // drain result. Re-arm the record for this instance, keeping the start
       // so the timeout is not extended, and ask again.
@@ -358,8 +429,15 @@ class Planner {
               [&key](const Candidate& a, const Candidate& b) { return key(a) < key(b); });
   }
 
+  // Holds nothing for sure: Pending without an IP (no sandbox, so no process
+  // could have accepted a session) and never read. A Pending pod with an IP
+  // may serve -- a sidecar still pulling its image keeps the pod Pending while
+  // the main container takes sessions -- and "no reading" may only mean "not
+  // polled yet" or 401/5xx: unknown, never zero.
   bool neverRan(const ObservedPod& pod) const {
-    return pod.phase == PodPhase::Pending && knownReading(pod) == nullptr;
+    if (pod.phase != PodPhase::Pending || !pod.ip.empty()) return false;
+    const auto it = state_.readings.find(pod.name);
+    return it == state_.readings.end() || (!it->second.known && !it->second.last_known_sessions);
   }
 
   DrainStart startDrain(const Candidate& candidate, bool keep_available) {
@@ -451,11 +529,10 @@ class Planner {
   void createPod(std::string name, std::int32_t ordinal) {
     taken_.insert(name);
     ++total_;
+    plan_.actions.push_back(CreatePod{name, policy_.update_revision, ordinal, effectiveRestart()});
     emit(event::kPodCreated, name,
          "creating " + name + " at revision " + policy_.update_revision +
              (ordinal >= 0 ? " for shard " + std::to_string(ordinal) : std::string()));
-    plan_.actions.push_back(
-        CreatePod{std::move(name), policy_.update_revision, ordinal, effectiveRestart()});
   }
 
   // --- blockers and new pods' readiness ------------------------------------------------
@@ -486,7 +563,10 @@ class Planner {
         wait(WaitReason::WaitingForReady, pod.name, "waiting for " + pod.name + " to be Ready");
       } else if (pod.ready_changed_at) {
         const TimePoint at = *pod.ready_changed_at + policy_.min_ready;
-        requeueAt(at);
+        // Ready but not Running (or not yet available for another reason
+        // than time): a requeue at a past time would loop every few ms; the
+        // pod's next change wakes the controller instead.
+        if (at > now_) requeueAt(at);
         wait(WaitReason::WaitingForMinReady, pod.name,
              "waiting for " + pod.name + " to stay Ready for minReadySeconds (" +
                  formatDuration(std::chrono::duration_cast<Seconds>(at - now_)) + " left)");
@@ -693,11 +773,14 @@ class Planner {
   Plan plan_;
   std::set<std::string, std::less<>> taken_;  // names of pods that exist or are planned
   std::set<std::string, std::less<>> cancelled_;
-  std::int32_t total_ = 0;     // against replicas + maxSurge
-  std::int32_t draining_ = 0;  // against maxConcurrentDrains
+  std::set<std::string, std::less<>> adopted_;  // stray drains recorded in this pass
+  std::int32_t total_ = 0;                      // against replicas + maxSurge
+  std::int32_t draining_ = 0;                   // against maxConcurrentDrains
   std::int32_t draining_at_start_ = 0;
-  std::int32_t available_ = 0;  // against replicas - maxUnavailable
-  std::int32_t need_ = 0;       // pods still to create
+  std::int32_t awaiting_request_ = 0;  // labelled draining, workload serving
+  std::int32_t restarted_drains_ = 0;  // of those, asked again in this pass
+  std::int32_t available_ = 0;         // against replicas - maxUnavailable
+  std::int32_t need_ = 0;              // pods still to create
   bool all_live_available_ = true;
 };
 

@@ -164,8 +164,10 @@ StatusResult calculateStatus(const ObservedState& state, const Plan& plan,
   for (const ObservedPod& pod : state.pods) {
     const auto reading = state.readings.find(pod.name);
     const bool known = reading != state.readings.end() && reading->second.known;
-    if (known) status.total_sessions += reading->second.sessions;
+    // Terminating pods' sessions are moving elsewhere (or being cut): counted
+    // there once they reconnect, not twice.
     if (!isLive(pod)) continue;
+    if (known) status.total_sessions += reading->second.sessions;
     ++status.replicas;
     if (!known) ++status.unknown_session_pods;
     if (pod.ready) ++status.ready_replicas;
@@ -284,7 +286,7 @@ StatusResult calculateStatus(const ObservedState& state, const Plan& plan,
     conditions.set(api::kConditionProgressing, "False", reason::kProgressDeadlineExceeded,
                    stalled_message);
   } else if (assessment.complete) {
-    status.phase = policy.paused ? api::kPhasePaused : api::kPhaseHealthy;
+    status.phase = api::kPhaseHealthy;  // paused or not: nothing is left to do
     progressing_reason = reason::kRolloutComplete;
     status.message = std::to_string(status.updated_replicas) + " of " +
                      std::to_string(policy.replicas) + " pods at revision " +

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <set>
 
 #include "api/contract.h"
@@ -39,8 +40,11 @@ class RecordingWriter : public ClusterWriter {
   void PatchPod(const std::string&, const std::string& name, const json& patch) override {
     writes.push_back({"patch", name, patch});
   }
-  void DeletePod(const std::string&, const std::string& name, const std::string& uid) override {
+  std::set<std::string> gone;  // pods whose DELETE is answered 404
+  bool DeletePod(const std::string&, const std::string& name, const std::string& uid) override {
+    if (gone.count(name)) return false;
     writes.push_back({"delete", name, uid});
+    return true;
   }
   void PatchTierStatus(const api::Tier& tier, const json& status) override {
     writes.push_back({"status", tier.Name(), status});
@@ -346,6 +350,30 @@ TEST_F(TierReconcilerTest, DeletesADrainedPodWithItsUid) {
   EXPECT_EQ(follower_.tracked.count("chat/relay-a-1"), 0u) << "a deleted pod is not followed";
 }
 
+// Issue 25: a DELETE answered 404 is done: the pass goes on (no error, no
+// retry), and no Event claims a delete Baton did not make.
+TEST_F(TierReconcilerTest, ADeleteAnswered404IsDoneAndNotReported) {
+  auto draining = Pod("relay-a-1", old_rev_, "127.2.0.2", true, "draining");
+  draining.annotations[std::string(api::kAnnotationDrainStartedAt)] =
+      api::FormatRfc3339(kT0 - 1min);
+  draining.annotations[std::string(api::kAnnotationDrainInstanceId)] = "inst";
+  pods_ = {Pod("relay-a-0", old_rev_, "127.2.0.1"), draining,
+           Pod("relay-b-0", new_rev_, "127.2.0.3")};
+  Reading("relay-a-0", 30);
+  Reading("relay-a-1", 0, "inst", drain::DrainState::kDrained);
+  Reading("relay-b-0", 0);
+  writer_.gone = {"relay-a-1"};
+  const auto result = Run();
+  EXPECT_FALSE(result.error);
+  for (const auto& reason : {api::event::kPodDeleted, api::event::kDrainCompleted}) {
+    EXPECT_EQ(std::count(events_.reasons.begin(), events_.reasons.end(), std::string(reason)), 0)
+        << testing::PrintToString(events_.reasons);
+  }
+  const auto verbs = writer_.Verbs();
+  EXPECT_NE(std::find(verbs.begin(), verbs.end(), "status relay"), verbs.end())
+      << "the pass went on to the status: " << testing::PrintToString(verbs);
+}
+
 TEST_F(TierReconcilerTest, ADrainedCountFromANewInstanceDeletesNothing) {
   auto draining = Pod("relay-a-1", old_rev_, "127.2.0.2", true, "draining");
   draining.annotations[std::string(api::kAnnotationDrainStartedAt)] =
@@ -389,6 +417,42 @@ TEST_F(TierReconcilerTest, FailedDrainRequestStopsThePassAndIsRecorded) {
   // The pod was labelled draining first (crash-safe record), nothing deleted.
   EXPECT_EQ(writer_.writes[0].verb, "patch");
   for (const auto& w : writer_.writes) EXPECT_NE(w.verb, "delete");
+}
+
+// Issue 25: an Event describes a write that happened. The pod was labelled
+// draining, but the drain request got no answer: no DrainStarted.
+TEST_F(TierReconcilerTest, NoDrainStartedEventWhenTheRequestFails) {
+  pods_ = {Pod("relay-a-0", old_rev_, "127.2.0.1"), Pod("relay-a-1", old_rev_, "127.2.0.2"),
+           Pod("relay-b-0", new_rev_, "127.2.0.3")};
+  Reading("relay-a-0", 30);
+  Reading("relay-a-1", 20);
+  Reading("relay-b-0", 0);
+  client_.fail = true;
+  Run();
+  EXPECT_EQ(std::count(events_.reasons.begin(), events_.reasons.end(),
+                       std::string(api::event::kDrainStarted)),
+            0)
+      << testing::PrintToString(events_.reasons);
+  client_.fail = false;
+  now_ += 1min;  // past the MarkDraining expectation: plan again
+  Run();
+  EXPECT_EQ(std::count(events_.reasons.begin(), events_.reasons.end(),
+                       std::string(api::event::kDrainStarted)),
+            1)
+      << testing::PrintToString(events_.reasons);
+}
+
+// Issue 25: a create the API server refused is not reported as PodCreated.
+TEST_F(TierReconcilerTest, NoPodCreatedEventForARefusedCreate) {
+  pods_ = {Pod("relay-a-0", old_rev_, "127.2.0.1"), Pod("relay-a-1", old_rev_, "127.2.0.2")};
+  Reading("relay-a-0", 30);
+  Reading("relay-a-1", 20);
+  writer_.stale_creates = true;
+  Run();
+  EXPECT_EQ(std::count(events_.reasons.begin(), events_.reasons.end(),
+                       std::string(api::event::kPodCreated)),
+            0)
+      << testing::PrintToString(events_.reasons);
 }
 
 TEST_F(TierReconcilerTest, NumbersOnlyStatusChangesAreThrottled) {

@@ -46,11 +46,21 @@ class PodBuilder {
     pod_.created_at = kNow - for_how_long - seconds(5);
     return *this;
   }
+  // Pending and not yet given an IP: no process of it ever ran.
   PodBuilder& pending() {
     pod_.phase = PodPhase::Pending;
     pod_.ready = false;
     pod_.ready_changed_at.reset();
     pod_.created_at = kNow - seconds(1);
+    pod_.ip.clear();
+    return *this;
+  }
+  PodBuilder& ip(std::string address) {
+    pod_.ip = std::move(address);
+    return *this;
+  }
+  PodBuilder& phase(PodPhase phase) {
+    pod_.phase = phase;
     return *this;
   }
   PodBuilder& failed() {

@@ -449,7 +449,81 @@ const std::vector<Row> kRelayRows = {
        s.readings["relay-new-2"] = draining(5, "inst-relay-new-2");
        return s;
      },
-     {"cancel-drain relay-new-2"}},
+     {"cancel-drain relay-new-2", "mark-serving relay-new-2"}},
+    // Issue 25: a serving pod deleted by someone else hands its sessions over
+    // on SIGTERM: it drains, so no other drain starts beside it.
+    {"TerminatingServingPodHoldsADrainSlot",
+     [] {
+       ObservedState s = fourOld();
+       s.policy.max_unavailable = 1;
+       s.pods[1] = PodBuilder("relay-old-1", "old").terminating();
+       s.readings["relay-old-1"] = draining(80, "inst-relay-old-1");
+       addServing(s, "relay-new-0", "new", 0);
+       return s;
+     },
+     {},
+     {WaitReason::ConcurrentDrainLimit}},
+    // Issue 25: a stray drain holds its slot until the pod is seen serving,
+    // whatever the cancel answers; its label goes back to serving too.
+    {"StrayDrainHoldsTheSlotUntilSeenServing",
+     [] {
+       ObservedState s = fourOld();
+       s.policy.max_unavailable = 1;
+       addServing(s, "relay-new-0", "new", 0);
+       s.readings["relay-new-0"] = draining(10, "inst-relay-new-0");
+       return s;
+     },
+     {"cancel-drain relay-new-0", "mark-serving relay-new-0"},
+     {WaitReason::ConcurrentDrainLimit}},
+    // Issue 25: the drain of a pod the rollout wants drained, not (yet) in
+    // the cache's labels (a cache lagging past the expectation timeout): its
+    // record is written again, the drain goes on, and no second one starts.
+    {"StrayDrainOfAnOutdatedPodIsRecordedNotCancelled",
+     [] {
+       ObservedState s = fourOld();
+       s.policy.max_unavailable = 1;
+       s.readings["relay-old-2"] = draining(700, "inst-relay-old-2");
+       addServing(s, "relay-new-0", "new", 0);
+       return s;
+     },
+     {"mark-draining relay-old-2"},
+     {WaitReason::ConcurrentDrainLimit}},
+    // Issue 25: an undo does not start the next drain in the same pass: the
+    // cancelled pod may go on draining until it is observed serving.
+    {"UndoDoesNotFreeTheSlotInTheSamePass",
+     [] {
+       ObservedState s = relayTier();
+       s.policy.update_revision = "old";
+       s.policy.current_revision = "old";
+       s.policy.max_unavailable = 1;
+       addServing(s, "relay-old-0", "old", 500);
+       addServing(s, "relay-old-1", "old", 500);
+       addServing(s, "relay-old-2", "old", 500);
+       addServing(s, "relay-new-0", "new", 10);
+       add(s, PodBuilder("relay-old-3", "old").draining(seconds(30), 800),
+           draining(400, "inst-relay-old-3"));
+       return s;
+     },
+     {"cancel-drain relay-old-3", "mark-serving relay-old-3"},
+     {WaitReason::ConcurrentDrainLimit}},
+    // Issue 25: the cache caught up with a drain record whose drain was
+    // cancelled meanwhile, and another pod drains: asking the first again
+    // would make two.
+    {"DrainRecordOfACancelledDrainWaitsForTheSlot",
+     [] {
+       ObservedState s = relayTier();
+       s.policy.replicas = 2;
+       s.policy.max_surge = 2;
+       add(s, PodBuilder("relay-old-0", "old").draining(seconds(60), 300),
+           serving(300, "inst-relay-old-0"));
+       add(s, PodBuilder("relay-old-1", "old").draining(seconds(10), 300),
+           draining(250, "inst-relay-old-1"));
+       addServing(s, "relay-new-0", "new", 0);
+       addServing(s, "relay-new-1", "new", 0);
+       return s;
+     },
+     {},
+     {WaitReason::ConcurrentDrainLimit}},
     {"PendingOutdatedPodIsDeletedWithoutDrain",
      [] {
        ObservedState s = relayTier();
@@ -461,6 +535,30 @@ const std::vector<Row> kRelayRows = {
        return s;
      },
      {"delete relay-old-9 NeverRan"}},
+    // Issue 25: Pending with an IP may serve (a sidecar still pulling keeps
+    // the pod Pending): not polled yet is unknown, not "never ran".
+    {"PendingPodWithAnIpAndNoReadingIsNotDeleted",
+     [] {
+       ObservedState s = relayTier();
+       s.policy.replicas = 2;
+       addServing(s, "relay-new-0", "new", 1);
+       addServing(s, "relay-new-1", "new", 1);
+       add(s, PodBuilder("relay-old-9", "old").pending().ip("127.6.0.9"));
+       return s;
+     },
+     {},
+     {WaitReason::NoReadableCandidate}},
+    {"PendingPodWithAnIpAnswering401IsNotDeleted",
+     [] {
+       ObservedState s = relayTier();
+       s.policy.replicas = 2;
+       addServing(s, "relay-new-0", "new", 1);
+       addServing(s, "relay-new-1", "new", 1);
+       add(s, PodBuilder("relay-old-9", "old").pending().ip("127.6.0.9"), unknown());
+       return s;
+     },
+     {},
+     {WaitReason::NoReadableCandidate}},
     // Issue 19: --cascade=orphan keeps the pods; nothing is drained.
     {"DeletingWithOrphanDrainsNothingAndReleasesTheFinalizer",
      [] {
@@ -1068,6 +1166,131 @@ TEST(RolloutPlanner, DeletionDrainsEveryPodOneAtATimeThenReleases) {
     applyPlan(s, plan);
   }
   EXPECT_TRUE(released);
+}
+
+// Issue 25. The controller plans on its pod cache; when the cache lags more
+// than the 30 s expectation timeout, it plans on labels that are no longer
+// true. A world that holds the API server's pods and each workload's own
+// drain state, and a controller that sees the server as it was `lag` passes
+// ago (with the workloads' answers current, as the drain monitor reads them
+// directly): the workloads must never drain more than maxConcurrentDrains.
+struct LaggedWorld {
+  ObservedState server;                           // readings: what each workload would answer now
+  std::vector<std::vector<ObservedPod>> history;  // server pods before each pass
+
+  ObservedState cachedView(std::size_t lag) const {
+    ObservedState view = server;
+    view.pods = history[history.size() - 1 - std::min(lag, history.size() - 1)];
+    view.readings.clear();
+    for (const ObservedPod& pod : view.pods) {
+      if (const auto it = server.readings.find(pod.name); it != server.readings.end()) {
+        view.readings[pod.name] = it->second;
+      }
+    }
+    return view;
+  }
+  ObservedPod* pod(const std::string& name, const std::string& uid) {
+    for (ObservedPod& p : server.pods) {
+      if (p.name == name && p.uid == uid) return &p;
+    }
+    return nullptr;
+  }
+  void setState(const std::string& name, DrainState state) {
+    if (const auto it = server.readings.find(name); it != server.readings.end()) {
+      it->second.state =
+          state == DrainState::Draining && it->second.sessions == 0 ? DrainState::Drained : state;
+    }
+  }
+  // As the API server and the workloads would: preconditions on uid, a
+  // create of an existing name refused, a request to a gone pod unanswered.
+  void apply(const Plan& plan) {
+    for (const Action& action : plan.actions) {
+      if (const auto* c = std::get_if<CreatePod>(&action)) {
+        if (std::none_of(server.pods.begin(), server.pods.end(),
+                         [&](const ObservedPod& p) { return p.name == c->name; })) {
+          add(server, PodBuilder(c->name, c->revision), serving(0, "inst-" + c->name));
+        }
+      } else if (const auto* m = std::get_if<MarkDraining>(&action)) {
+        if (ObservedPod* p = pod(m->pod, m->uid)) {
+          *p = PodBuilder(p->name, p->revision).draining(seconds(0), m->sessions_at_start);
+          p->drain_started_at = m->at;
+        }
+      } else if (const auto* ms = std::get_if<MarkServing>(&action)) {
+        if (ObservedPod* p = pod(ms->pod, ms->uid)) *p = PodBuilder(p->name, p->revision);
+      } else if (const auto* r = std::get_if<RequestDrain>(&action)) {
+        setState(r->pod, DrainState::Draining);
+      } else if (const auto* x = std::get_if<CancelDrain>(&action)) {
+        setState(x->pod, DrainState::Serving);
+      } else if (const auto* d = std::get_if<DeletePod>(&action)) {
+        if (pod(d->pod, d->uid) != nullptr) {
+          std::erase_if(server.pods, [&](const ObservedPod& p) { return p.name == d->pod; });
+          server.readings.erase(d->pod);
+        }
+      }
+    }
+  }
+  std::int32_t workloadsDraining() const {
+    std::int32_t n = 0;
+    for (const auto& [name, reading] : server.readings) {
+      n += reading.state != DrainState::Serving ? 1 : 0;
+    }
+    return n;
+  }
+};
+
+TEST(RolloutPlanner, CacheLaggingPastTheExpectationTimeoutNeverDrainsTwo) {
+  // Passes 10 s apart; lags of 0 to 90 s (the expectation timeout is 30 s, a
+  // silent watch is cut after 60-120 s). Clients come and go on serving pods
+  // (a fixed pseudo-random walk per seed), so the fewest-sessions pod
+  // changes between passes and a second drain may go to another pod.
+  for (const std::size_t lag : {0U, 1U, 4U, 9U}) {
+    for (std::uint64_t seed = 1; seed <= 20; ++seed) {
+      SCOPED_TRACE("cache lag " + std::to_string(lag * 10) + " s, seed " + std::to_string(seed));
+      LaggedWorld world;
+      world.server = relayTier();
+      world.server.policy.replicas = 2;
+      world.server.policy.max_surge = 2;  // both new pods at once: two drains' worth of work
+      addServing(world.server, "relay-old-0", "old", 300);
+      addServing(world.server, "relay-old-1", "old", 300);
+      std::uint64_t random = seed;
+      bool complete = false;
+      for (int pass = 0; pass < 300 && !complete; ++pass) {
+        world.server.now = kNow + seconds(10 * pass);
+        world.history.push_back(world.server.pods);
+        const Plan plan = planRollout(world.cachedView(lag));
+        complete = plan.assessment.complete && world.server.pods.size() == 2;
+        world.apply(plan);
+        ASSERT_LE(world.workloadsDraining(), 1) << "pass " << pass;
+        // Draining workloads lose 20 sessions a pass; old serving ones gain
+        // or lose up to 100 clients.
+        for (auto& [name, reading] : world.server.readings) {
+          if (reading.state != DrainState::Serving) {
+            reading.sessions = std::max<std::int64_t>(0, reading.sessions - 20);
+            if (reading.sessions == 0) reading.state = DrainState::Drained;
+          } else if (name.starts_with("relay-old")) {
+            random = random * 6364136223846793005ULL + 1442695040888963407ULL;
+            const auto step = static_cast<std::int64_t>((random >> 33) % 201) - 100;
+            reading.sessions = std::max<std::int64_t>(1, reading.sessions + step);
+          }
+        }
+      }
+      EXPECT_TRUE(complete) << "rollout did not complete";
+    }
+  }
+}
+
+// Issue 25: Ready but not Running is not available whatever the time, so
+// the minReadySeconds requeue must not be in the past (a 10 ms loop).
+TEST(RolloutPlanner, ReadyButNotRunningDoesNotRequeueInThePast) {
+  ObservedState s = fourOld();
+  s.policy.min_ready = seconds(10);
+  add(s, PodBuilder("relay-new-0", "new").readyFor(seconds(60)).phase(PodPhase::Pending),
+      serving(0, "inst-relay-new-0"));
+  const Plan plan = planRollout(s);
+  EXPECT_THAT(waitReasons(plan), Contains(WaitReason::WaitingForMinReady));
+  if (plan.requeue_at) {
+    EXPECT_GT(*plan.requeue_at, s.now);
+  }
 }
 
 TEST(RolloutPlanner, EventsNameEveryStep) {

@@ -155,6 +155,50 @@ TEST(StatusCalculator, CompleteRolloutIsHealthyAndAnnouncedOnce) {
               ::testing::Not(::testing::Contains(api::event::kRolloutCompleted)));
 }
 
+// Issue 25: the contract's Paused phase is "paused with work left to do";
+// a finished rollout under spec.rollout.paused is Healthy (ArgoCD showed
+// Suspended).
+TEST(StatusCalculator, FinishedRolloutWhilePausedIsHealthy) {
+  ObservedState s = completeRelay();
+  s.policy.paused = true;
+  const StatusResult r = statusOf(s);
+  EXPECT_EQ(r.status.phase, api::kPhaseHealthy);
+  EXPECT_EQ(r.status.current_revision, "new");
+}
+
+// Issue 25: the last drain finishing during a pause completes the rollout:
+// currentRevision moves, RolloutCompleted once, not again on resume.
+TEST(StatusCalculator, DrainFinishingDuringAPauseCompletesTheRolloutOnce) {
+  ObservedState midway = relayTier();
+  for (int i = 0; i < 4; ++i) addServing(midway, "relay-new-" + std::to_string(i), "new", 10);
+  add(midway, PodBuilder("relay-old-3", "old").draining(seconds(60), 800),
+      draining(400, "inst-relay-old-3"));
+  midway.policy.paused = true;
+  const StatusResult during = statusOf(midway);
+  EXPECT_EQ(during.status.phase, api::kPhasePaused);
+
+  ObservedState done = completeRelay();
+  done.policy.paused = true;
+  const StatusResult finished = statusOf(done, during.status.conditions);
+  EXPECT_EQ(finished.status.current_revision, "new");
+  EXPECT_EQ(finished.status.phase, api::kPhaseHealthy);
+  EXPECT_THAT(eventReasons(finished), ::testing::Contains(api::event::kRolloutCompleted));
+
+  done.policy.paused = false;
+  const StatusResult resumed = statusOf(done, finished.status.conditions);
+  EXPECT_THAT(eventReasons(resumed),
+              ::testing::Not(::testing::Contains(api::event::kRolloutCompleted)));
+}
+
+// Issue 25: a terminating pod's sessions are on their way elsewhere (or cut):
+// counting them would count those clients twice once they reconnect.
+TEST(StatusCalculator, TotalSessionsExcludesTerminatingPods) {
+  ObservedState s = completeRelay();
+  add(s, PodBuilder("relay-old-3", "old").draining(seconds(60), 800).terminating(),
+      draining(300, "inst-relay-old-3"));
+  EXPECT_EQ(statusOf(s).status.total_sessions, 4 * 1000);
+}
+
 TEST(StatusCalculator, NewRevisionAfterCompleteAnnouncesTheStart) {
   const StatusResult done = statusOf(completeRelay());
   ObservedState s = completeRelay();
