@@ -86,13 +86,16 @@ class Process:
 
 class DrainWatcher(threading.Thread):
     """Polls every pod's drain endpoint itself and records the most pods it
-    ever saw draining at once. Bounded: it stops when told, or after max_s."""
+    ever saw draining at once, and the most sessions it saw on each pod
+    (max_sessions: pod name -> count). Bounded: it stops when told, or after
+    max_s."""
 
     def __init__(self, core, ns, port, path="/drain", max_s=600):
         super().__init__(daemon=True)
         self.core, self.ns, self.port, self.path = core, ns, port, path
         self.stop_event = threading.Event()
         self.max_draining = 0
+        self.max_sessions = {}
         self.samples = 0
         self.deadline = time.monotonic() + max_s
 
@@ -108,9 +111,14 @@ class DrainWatcher(threading.Thread):
                 try:
                     with urllib.request.urlopen(f"http://{ip}:{self.port}{self.path}",
                                                 timeout=0.5) as r:
-                        state = json.loads(r.read()).get("state")
+                        answer = json.loads(r.read())
                 except Exception:
                     continue  # gone or not up: not draining as far as we can tell
+                state = answer.get("state")
+                if isinstance(answer.get("sessions"), int):
+                    name = p.metadata.name
+                    self.max_sessions[name] = max(self.max_sessions.get(name, 0),
+                                                  answer["sessions"])
                 if state in ("Draining", "Drained"):
                     draining += 1
             self.max_draining = max(self.max_draining, draining)
