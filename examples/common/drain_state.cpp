@@ -16,6 +16,7 @@ nlohmann::json ToJson(const DrainSnapshot& s) {
                       {"version", s.version},
                       {"sessions", s.sessions},
                       {"state", s.StateName()}};
+  if (s.capacity) j["capacity"] = *s.capacity;
   if (s.drain) {
     nlohmann::json d = {{"pace", s.drain->pace},
                         {"deadline", FormatRfc3339(s.drain->deadline)},
@@ -30,6 +31,11 @@ nlohmann::json ToJson(const DrainSnapshot& s) {
 DrainState::DrainState(std::string instance_id, std::string version) {
   state_.instance_id = std::move(instance_id);
   state_.version = std::move(version);
+}
+
+void DrainState::SetCapacity(long capacity) {
+  std::lock_guard lock(mu_);
+  state_.capacity = capacity;
 }
 
 void DrainState::SetSessions(long sessions) {

@@ -19,6 +19,9 @@ struct DrainSnapshot {
   std::string instance_id;
   std::string version;
   long sessions = 0;
+  // Sessions this process can hold (the contract's optional `capacity`);
+  // nullopt: not reported.
+  std::optional<long> capacity;
   std::optional<DrainRequest> drain;  // set while draining
   std::chrono::system_clock::time_point started_at;
   std::uint64_t generation = 0;  // bumps on every start/cancel/parameter change
@@ -46,6 +49,7 @@ class DrainState {
   DrainState(std::string instance_id, std::string version);
 
   void SetSessions(long sessions);
+  void SetCapacity(long capacity);
   // Idempotent: the same request twice changes nothing; different parameters
   // replace the old ones but keep started_at.
   DrainSnapshot Start(const DrainRequest& request, std::chrono::system_clock::time_point now);

@@ -22,6 +22,7 @@ nlohmann::json LoadReport::ToJson() const {
           {"reconnectP50Ms", reconnect_p50_ms},
           {"reconnectP99Ms", reconnect_p99_ms},
           {"seconds", seconds},
+          {"sessionsPerRelay", sessions_per_relay},
           {"messages",
            {{"sent", messages.sent},
             {"acked", messages.acked},

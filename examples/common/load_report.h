@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -22,6 +23,9 @@ struct LoadReport {
   double reconnect_p50_ms = 0;
   double reconnect_p99_ms = 0;
   double seconds = 0;
+  // Where the sessions are at the end: relay address -> sessions logged in
+  // there (the final spread of the tier's load, as the clients see it).
+  std::map<std::string, std::uint64_t> sessions_per_relay;
   SequenceLedger::Totals messages;
 
   // Nothing lost, duplicated, unaccounted or failed.

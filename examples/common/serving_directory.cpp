@@ -38,6 +38,12 @@ std::optional<ServingDirectory> ParseServingDirectory(std::string_view json_text
     if (ep.port <= 0 || ep.port > 65535) return std::nullopt;
     auto sessions = e.find("sessions");
     if (sessions != e.end() && sessions->is_number_integer()) ep.sessions = sessions->get<long>();
+    auto weight = e.find("weight");
+    if (weight != e.end() && weight->is_number_integer() && weight->get<long>() >= 0)
+      ep.weight = weight->get<long>();
+    auto capacity = e.find("capacity");
+    if (capacity != e.end() && capacity->is_number_integer() && capacity->get<long>() >= 0)
+      ep.capacity = capacity->get<long>();
     d.endpoints.push_back(std::move(ep));
   }
   return d;

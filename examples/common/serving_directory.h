@@ -17,6 +17,11 @@ struct DirectoryEndpoint {
   int port = 0;
   long sessions = 0;
   std::string revision;
+  // Steering (docs/drain-protocol.md): the share of new sessions and
+  // reconnects this pod should take; nullopt when the directory has none.
+  std::optional<long> weight;
+  // Sessions the pod can hold, when it reports it (nullopt: unknown, never 0).
+  std::optional<long> capacity;
 };
 
 struct ServingDirectory {

@@ -4,7 +4,10 @@ namespace baton::examples {
 
 std::vector<Target> TargetsFromDirectory(const ServingDirectory& directory) {
   std::vector<Target> out;
-  for (const auto& e : directory.endpoints) out.push_back({e.pod, HostPort{e.address, e.port}});
+  for (const auto& e : directory.endpoints) {
+    bool full = e.capacity && e.sessions >= *e.capacity;
+    out.push_back({e.pod, HostPort{e.address, e.port}, e.weight, full});
+  }
   return out;
 }
 
@@ -18,14 +21,29 @@ std::optional<HostPort> TargetPicker::Next(const std::string& hint,
   if (!hint.empty()) {
     for (const auto& t : targets_) {
       bool named = t.pod == hint || t.address.ToString() == hint;
-      if (named && t.address != avoid) return t.address;
+      if (named && t.address != avoid && !t.full) return t.address;
     }
   }
   std::vector<const Target*> others;
   for (const auto& t : targets_) {
-    if (t.address != avoid) others.push_back(&t);
+    if (t.address != avoid && !t.full) others.push_back(&t);
+  }
+  if (others.empty()) {
+    for (const auto& t : targets_) {
+      if (t.address != avoid) others.push_back(&t);
+    }
   }
   if (others.empty()) return std::nullopt;
+  long total = 0;
+  for (const Target* t : others) total += t->weight.value_or(0);
+  if (total > 0) {
+    std::uniform_int_distribution<long> pick(0, total - 1);
+    long at = pick(rng_);
+    for (const Target* t : others) {
+      at -= t->weight.value_or(0);
+      if (at < 0) return t->address;
+    }
+  }
   std::uniform_int_distribution<std::size_t> pick(0, others.size() - 1);
   return others[pick(rng_)]->address;
 }

@@ -15,13 +15,18 @@ namespace baton::examples {
 struct Target {
   std::string pod;
   HostPort address;
+  // From the directory's steering fields; nullopt when it has none.
+  std::optional<long> weight;
+  bool full = false;  // sessions >= capacity, as last published
 };
 
 std::vector<Target> TargetsFromDirectory(const ServingDirectory& directory);
 
 // Chooses where a client connects, the way a check-in service would: the
-// drain's successor hint when it names a known target, otherwise a random
-// target other than the one being left.
+// drain's successor hint when it names a known target that is not full,
+// otherwise a target other than the one being left, drawn by the directory's
+// weights (docs/drain-protocol.md); uniformly when no target has a weight
+// above 0. Full targets are passed over while any other is not full.
 class TargetPicker {
  public:
   explicit TargetPicker(std::uint64_t seed) : rng_(seed) {}

@@ -70,7 +70,7 @@ void LoadGenerator::RefreshTargets(bool force) {
     }
   } else if (force) {
     std::vector<Target> targets;
-    for (const auto& t : options_.targets) targets.push_back({"", t});
+    for (const auto& t : options_.targets) targets.push_back({"", t, std::nullopt, false});
     picker_.SetTargets(std::move(targets));
   }
 }
@@ -424,7 +424,11 @@ std::optional<LoadReport> LoadGenerator::Run() {
   // A session that is not logged in anywhere when the run ends (it gave up,
   // or was still looking for a relay) failed, whatever the reason.
   for (const User& u : users_) {
-    if (u.gave_up || u.relay.empty()) ++report.sessions_failed;
+    if (u.gave_up || u.relay.empty()) {
+      ++report.sessions_failed;
+    } else {
+      ++report.sessions_per_relay[u.relay];
+    }
   }
   report.seconds = std::chrono::duration<double>(Clock::now() - started_).count();
   links_.clear();

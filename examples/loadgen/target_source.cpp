@@ -8,7 +8,7 @@ TargetSource::TargetSource(std::string directory_path, std::vector<HostPort> fix
     Refresh();
     return;
   }
-  for (auto& address : fixed) targets_.push_back({"", std::move(address)});
+  for (auto& address : fixed) targets_.push_back({"", std::move(address), std::nullopt, false});
 }
 
 bool TargetSource::Refresh() {

@@ -35,6 +35,9 @@ int main(int argc, char** argv) {
   app.add_option("--host", options.host, "IPv4 address to serve sessions on");
   app.add_option("--port", options.port, "session port (0: any free port)");
   app.add_option("--max-sessions", options.max_sessions, "sessions this relay may hold");
+  app.add_option("--directory", options.directory_path,
+                 "serving directory file (Baton's ConfigMap <tier>-serving, key directory.json): "
+                 "moved sessions go where its weights say, never to a full relay");
   drain_flags.Register(app);
   if (auto code = ex::ParseCommandLine(app, argc, argv)) return *code;
   drain_flags.DefaultHost(options.host);
@@ -50,6 +53,7 @@ int main(int argc, char** argv) {
 
   options.instance_id = ex::NewInstanceId();
   ex::DrainState drain(options.instance_id, version);
+  drain.SetCapacity(options.max_sessions);
   drain.RequireAcknowledgement();  // the session loop closes the listener itself
   ex::relay::RelayServer server(options, drain);
   int port = server.Listen();

@@ -28,7 +28,11 @@ std::string Errno(const char* what) {
 }  // namespace
 
 RelayServer::RelayServer(RelayOptions options, DrainState& drain)
-    : options_(std::move(options)), drain_(drain) {}
+    : options_(std::move(options)),
+      drain_(drain),
+      handover_(std::hash<std::string>{}(options_.instance_id)) {
+  if (!options_.directory_path.empty()) directory_.emplace(options_.directory_path);
+}
 
 RelayServer::~RelayServer() = default;
 
@@ -291,8 +295,23 @@ void RelayServer::ApplyDrainSnapshot(const DrainSnapshot& s,
   }
 }
 
+void RelayServer::RefreshDirectory(std::chrono::steady_clock::time_point now) {
+  if (!directory_ || now - directory_read_at_ < std::chrono::milliseconds(100)) return;
+  directory_read_at_ = now;
+  if (directory_->Refresh() && directory_->current()) {
+    handover_.SetDirectory(*directory_->current(), HostPort{options_.host, bound_port_});
+  }
+}
+
+std::optional<std::string> RelayServer::NextHint() {
+  // No directory configured, or none readable yet: the drain's own hint.
+  if (!directory_ || !handover_.known()) return move_hint_;
+  return handover_.Next();
+}
+
 void RelayServer::MoveSome(std::chrono::steady_clock::time_point now) {
   if (!draining_ || !pacer_) return;
+  RefreshDirectory(now);
   while (!to_move_.empty()) {
     auto it = connections_.find(to_move_.front());
     if (it == connections_.end() || it->second->phase != Phase::kLoggedIn || it->second->broken) {
@@ -300,11 +319,24 @@ void RelayServer::MoveSome(std::chrono::steady_clock::time_point now) {
       continue;
     }
     if (!pacer_->TryTake(now)) return;
+    std::optional<std::string> hint = NextHint();
+    if (!hint) {
+      // Kept, not cut: the count stays, so Baton holds the drain until a
+      // relay has room (a new directory) or its timeout policy applies.
+      if (!holding_) {
+        std::printf("relay: holding %zu sessions: no relay in the directory has room\n",
+                    to_move_.size());
+        std::fflush(stdout);
+        holding_ = true;
+      }
+      return;
+    }
+    holding_ = false;
     to_move_.pop_front();
     Connection& c = *it->second;
     c.phase = Phase::kMoving;
     c.moved_at = now;
-    Queue(c, chat::FormatMove(move_hint_));
+    Queue(c, chat::FormatMove(*hint));
   }
   // Connections that never logged in get no MOVE; they are cut with the rest
   // only at SIGTERM (a client that connects but never says HELLO is broken).
@@ -338,12 +370,24 @@ void RelayServer::ServeConnections(const epoll_event* events, int n) {
 
 long RelayServer::HandOverRemaining() {
   auto now = std::chrono::steady_clock::now();
+  directory_read_at_ = {};
+  RefreshDirectory(now);
+  long kept = 0;
   for (const auto& [id, c] : connections_) {
     if (c->phase == Phase::kLoggedIn && !c->broken) {
+      std::optional<std::string> hint = NextHint();
+      if (!hint) {
+        ++kept;
+        continue;
+      }
       c->phase = Phase::kMoving;
       c->moved_at = now;
-      Queue(*c, chat::FormatMove(move_hint_));
+      Queue(*c, chat::FormatMove(*hint));
     }
+  }
+  if (kept > 0) {
+    std::printf("relay: %ld sessions had no relay with room at SIGTERM\n", kept);
+    std::fflush(stdout);
   }
   to_move_.clear();
   auto deadline = now + options_.final_handover;

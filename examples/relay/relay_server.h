@@ -11,7 +11,9 @@
 #include <unordered_map>
 
 #include "drain_state.h"
+#include "handover_choice.h"
 #include "line_splitter.h"
+#include "serving_directory.h"
 #include "token_bucket.h"
 #include "unique_fd.h"
 
@@ -30,6 +32,12 @@ struct RelayOptions {
   std::chrono::milliseconds final_handover{2000};
   // Past this much unsent output a client is too slow to keep.
   std::size_t max_pending_output = 1 << 20;
+  // The serving directory file (docs/drain-protocol.md), re-read while
+  // draining; empty: none. With it, each MOVE names a pod drawn by the
+  // directory's weights that has room, and a session no pod has room for
+  // stays here (counted) instead of being sent to a full relay. Without it,
+  // MOVE carries the drain's successor hint.
+  std::string directory_path;
 };
 
 // The relay's session side: one epoll loop holding every client TCP session
@@ -75,6 +83,9 @@ class RelayServer {
   void ApplyDrain(std::chrono::steady_clock::time_point now);
   void ApplyDrainSnapshot(const DrainSnapshot& s, std::chrono::steady_clock::time_point now);
   void MoveSome(std::chrono::steady_clock::time_point now);
+  // The hint for the next MOVE; nullopt when no relay has room for it.
+  std::optional<std::string> NextHint();
+  void RefreshDirectory(std::chrono::steady_clock::time_point now);
   void ReapStragglers(std::chrono::steady_clock::time_point now);
   // Serves the connections' I/O (not the listener, not signals) for one epoll round.
   void ServeConnections(const ::epoll_event* events, int n);
@@ -98,6 +109,10 @@ class RelayServer {
   std::uint64_t drain_generation_ = 0;
   bool draining_ = false;
   std::string move_hint_;
+  std::optional<ServingDirectoryFile> directory_;
+  HandoverChoice handover_;
+  std::chrono::steady_clock::time_point directory_read_at_{};
+  bool holding_ = false;  // logged once per stretch of "no relay has room"
   std::deque<std::uint64_t> pending_close_;
 };
 

@@ -293,10 +293,15 @@ void TierReconciler::PublishDirectory(const api::Tier& tier, const std::vector<P
   nlohmann::json dir = ServingEndpoints(tier, owned, readings, revision);
   if (dir == memory.last_directory_endpoints) return;
   // Load hints alone move all the time: publish them at a slower pace; a
-  // change of who serves is published at once.
+  // change of who serves, or of who takes new sessions (weight 0 or not),
+  // is published at once.
   auto strip = [](nlohmann::json d) {
     if (!d.is_object()) return d;
-    for (auto& e : d["endpoints"]) e.erase("sessions");
+    for (auto& e : d["endpoints"]) {
+      e.erase("sessions");
+      e.erase("drainOrder");
+      if (e.contains("weight")) e["weight"] = e["weight"].get<std::int64_t>() > 0;
+    }
     return d;
   };
   auto now = deps_.now();

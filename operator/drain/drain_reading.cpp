@@ -72,6 +72,14 @@ DrainReading ParseDrainAnswer(int http_status, std::string_view body,
   r.state = *parsed_state;
   r.instance_id = instance->get<std::string>();
   if (auto v = doc.find("version"); v != doc.end() && v->is_string()) r.version = *v;
+  // A hint, not the gate: a bad capacity is dropped, the count stays known.
+  if (auto c = doc.find("capacity");
+      c != doc.end() && c->is_number_integer() &&
+      (c->is_number_unsigned()
+           ? c->get<uint64_t>() <= uint64_t(kMaxPlausibleSessions)
+           : (c->get<int64_t>() >= 0 && c->get<int64_t>() <= kMaxPlausibleSessions))) {
+    r.capacity = c->get<int64_t>();
+  }
   r.read_at = at;
   return r;
 }

@@ -25,6 +25,10 @@ struct DrainReading {
   DrainState state = DrainState::kServing;
   std::string instance_id;
   std::string version;
+  // The optional `capacity` (sessions the pod can hold): a load hint for the
+  // serving directory. nullopt when absent or not a non-negative integer:
+  // unknown, never 0. Meaningful only when known.
+  std::optional<int64_t> capacity;
   // Why the reading is unknown (for status messages, Events and logs).
   std::string error;
   std::chrono::system_clock::time_point read_at{};

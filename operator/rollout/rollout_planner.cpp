@@ -6,6 +6,7 @@
 #include <tuple>
 
 #include "api/contract.h"
+#include "rollout/drain_order.h"
 #include "rollout/pod_naming.h"
 #include "rollout/quantity_format.h"
 
@@ -422,11 +423,12 @@ class Planner {
   void sortCandidates(std::vector<Candidate>& candidates) const {
     auto key = [this](const Candidate& c) {
       const DrainReading* reading = knownReading(*c.pod);
-      const int rank = neverRan(*c.pod) ? 0 : reading != nullptr ? 1 : 2;
-      return std::make_tuple(rank, reading != nullptr ? reading->sessions : 0, c.pod->name);
+      return DrainOrderKey{c.pod->name, neverRan(*c.pod),
+                           reading != nullptr ? std::optional(reading->sessions) : std::nullopt};
     };
-    std::sort(candidates.begin(), candidates.end(),
-              [&key](const Candidate& a, const Candidate& b) { return key(a) < key(b); });
+    std::sort(candidates.begin(), candidates.end(), [&key](const Candidate& a, const Candidate& b) {
+      return DrainsBefore(key(a), key(b));
+    });
   }
 
   // Holds nothing for sure: Pending without an IP (no sandbox, so no process

@@ -87,8 +87,9 @@ class Process:
 
 class DrainWatcher(threading.Thread):
     """Polls every pod's drain endpoint itself and records the most pods it
-    ever saw possibly draining at once. Unknown is not "not draining": a pod
-    that is Ready and not terminating but whose endpoint does not answer
+    ever saw possibly draining at once, and the most sessions it saw on each
+    pod (max_sessions: pod name -> count). Unknown is not "not draining": a
+    pod that is Ready and not terminating but whose endpoint does not answer
     counts as possibly draining. A watcher that died makes stop() fail, and
     assert_at_most() refuses to judge from too few samples. Bounded: it stops
     when told, or after max_s."""
@@ -98,6 +99,7 @@ class DrainWatcher(threading.Thread):
         self.core, self.ns, self.port, self.path = core, ns, port, path
         self.stop_event = threading.Event()
         self.max_draining = 0  # draining, drained or unreadable, at once
+        self.max_sessions = {}
         self.samples = 0
         self.unreadable = 0  # readings of Ready pods that did not answer
         self.error = None
@@ -115,20 +117,25 @@ class DrainWatcher(threading.Thread):
         draining = 0
         for p in self.core.list_namespaced_pod(self.ns).items:
             ip = p.status.pod_ip
-            if not ip or p.metadata.deletion_timestamp:
-                continue  # not started, or going away: no longer a drain slot
+            if not ip:
+                continue  # not started: it cannot have been asked to drain
             assert ip.startswith("127."), f"pod IP {ip} is not loopback"
             try:
                 with urllib.request.urlopen(f"http://{ip}:{self.port}{self.path}",
                                             timeout=2) as r:
-                    state = json.loads(r.read()).get("state")
+                    answer = json.loads(r.read())
             except Exception:  # noqa: BLE001 - any failure is "cannot tell"
-                if not any(c.type == "Ready" and c.status == "True"
-                           for c in p.status.conditions or []):
-                    continue  # not serving yet: it cannot have been asked to drain
+                ready = any(c.type == "Ready" and c.status == "True"
+                            for c in p.status.conditions or [])
+                if p.metadata.deletion_timestamp or not ready:
+                    continue  # going away, or not serving yet
                 self.unreadable += 1
-                state = "Unknown"
-            if state in ("Draining", "Drained", "Unknown"):
+                draining += 1
+                continue
+            if isinstance(answer.get("sessions"), int):
+                name = p.metadata.name
+                self.max_sessions[name] = max(self.max_sessions.get(name, 0), answer["sessions"])
+            if answer.get("state") in ("Draining", "Drained"):
                 draining += 1
         self.max_draining = max(self.max_draining, draining)
         self.samples += 1

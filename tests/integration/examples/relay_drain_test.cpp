@@ -186,6 +186,68 @@ TEST(RelayDrain, SigtermWhileDrainingHandsOverTheRestAtOnce) {
   EXPECT_EQ(r["messages"]["duplicated"], 0);
 }
 
+// Issue 20: a draining relay never hands a session to a full relay. What no
+// relay has room for stays on it, counted, so Baton (which deletes a pod only
+// at or below the threshold) holds the drain instead of cutting them.
+TEST(RelayDrain, NeverHandsASessionToAFullRelayAndKeepsWhatHasNoRoom) {
+  constexpr long kSessions = 300;
+  constexpr long kRoom = 100;
+  TempDir dir;
+  RelayProcess old_relay("127.77.5.1", dir.path() + "/relay-a",
+                         {"--directory", dir.path() + "/relay-directory.json"});
+  RelayProcess new_relay("127.77.5.2", dir.path() + "/relay-b");
+  ASSERT_TRUE(old_relay.started() && new_relay.started());
+  // The check-in side (the load generator's file) only ever lists what serves.
+  dir.WriteAtomically("directory.json", DirectoryJson({{"relay-a", &old_relay}}));
+  std::string report = dir.path() + "/report.json";
+  ChildProcess loadgen(
+      LOADGEN_BIN,
+      {"--directory", dir.path() + "/directory.json", "--sessions", std::to_string(kSessions),
+       "--rate", "300", "--duration", "60", "--settle", "3", "--report", report},
+      dir.path() + "/loadgen");
+  ASSERT_EQ(old_relay.WaitForSessions(kSessions, /*exact=*/true, seconds(20)), kSessions);
+  ASSERT_TRUE(loadgen.WaitForLine("established", seconds(5)));
+  dir.WriteAtomically("directory.json", DirectoryJson({{"relay-b", &new_relay}}));
+
+  // What the draining relay reads: relay-b reports 900 of a 1,000 capacity.
+  auto relay_directory = [&](long sessions, long capacity) {
+    nlohmann::json d = nlohmann::json::parse(DirectoryJson({{"relay-b", &new_relay}}));
+    d["endpoints"][0]["sessions"] = sessions;
+    d["endpoints"][0]["capacity"] = capacity;
+    d["endpoints"][0]["weight"] = 1;
+    dir.WriteAtomically("relay-directory.json", d.dump());
+  };
+  relay_directory(900, 900 + kRoom);
+  std::this_thread::sleep_for(milliseconds(300));
+
+  nlohmann::json start = {{"pace", 1000}, {"deadline", DrainDeadlineIn(seconds(60))}};
+  ASSERT_EQ(old_relay.Post("start", start.dump()).status, 200);
+  // Exactly the room moves; the rest stays and keeps counting.
+  EXPECT_EQ(new_relay.WaitForSessions(kRoom, /*exact=*/true, seconds(10)), kRoom);
+  ASSERT_TRUE(old_relay.process().WaitForLine("relay: holding", seconds(5)))
+      << old_relay.process().Stdout();
+  std::this_thread::sleep_for(milliseconds(1500));  // 1,500 sessions' worth of pace
+  DrainAnswer held = old_relay.Get();
+  EXPECT_EQ(held.body["sessions"], kSessions - kRoom);
+  EXPECT_EQ(held.body["state"], "Draining");
+  EXPECT_EQ(new_relay.Get().body["sessions"], kRoom);
+
+  // A new directory version with room: the rest moves.
+  relay_directory(kRoom, 1000);
+  EXPECT_EQ(old_relay.WaitForSessions(0, /*exact=*/true, seconds(10)), 0);
+  EXPECT_EQ(new_relay.WaitForSessions(kSessions, /*exact=*/true, seconds(10)), kSessions);
+
+  loadgen.Signal(SIGINT);
+  auto code = loadgen.Wait(seconds(30));
+  ASSERT_TRUE(code.has_value());
+  EXPECT_EQ(*code, 0) << loadgen.Stdout();
+  nlohmann::json r = ReadReport(report);
+  ASSERT_TRUE(r.is_object());
+  EXPECT_EQ(r["sessionsLost"], 0);
+  EXPECT_EQ(r["moves"], kSessions);
+  EXPECT_EQ(r["messages"]["lost"], 0);
+}
+
 TEST(RelayDrain, LoadgenExitsNonZeroOnLossWithoutAllowLoss) {
   TempDir dir;
   RelayProcess relay("127.77.3.1", dir.path() + "/relay");

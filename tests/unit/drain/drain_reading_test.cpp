@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+
 namespace baton::drain {
 namespace {
 
@@ -21,6 +23,25 @@ TEST(DrainReadingTest, WellFormedAnswerIsKnown) {
   EXPECT_EQ(r.instance_id, "abc");
   EXPECT_EQ(r.version, "v2");
   EXPECT_EQ(r.read_at, kAt);
+}
+
+TEST(DrainReadingTest, CapacityIsAnOptionalHintNeverZeroWhenAbsentOrBad) {
+  auto with = Parse(200, R"({"protocol":"baton.dev/drain/v1","instanceId":"i","sessions":5,
+                             "state":"Serving","capacity":19000})");
+  ASSERT_TRUE(with.known);
+  EXPECT_EQ(with.capacity, 19000);
+  auto without = Parse(200, R"({"protocol":"baton.dev/drain/v1","instanceId":"i","sessions":5,
+                                "state":"Serving"})");
+  ASSERT_TRUE(without.known);
+  EXPECT_FALSE(without.capacity);
+  // A bad hint is dropped (unknown), the count it came with stays known.
+  for (const char* bad : {R"("many")", "-1", "2.5", "1099511627777"}) {
+    auto r = Parse(200, std::string(R"({"protocol":"baton.dev/drain/v1","instanceId":"i",)") +
+                            R"("sessions":5,"state":"Serving","capacity":)" + bad + "}");
+    ASSERT_TRUE(r.known) << bad;
+    EXPECT_EQ(r.sessions, 5);
+    EXPECT_FALSE(r.capacity) << bad;
+  }
 }
 
 TEST(DrainReadingTest, ZeroSessionsDrainedIsKnownZero) {

@@ -40,6 +40,9 @@ TEST(DrainState, JsonFollowsTheContract) {
   EXPECT_EQ(serving["sessions"], 7);
   EXPECT_EQ(serving["state"], "Serving");
   EXPECT_FALSE(serving.contains("drain"));
+  EXPECT_FALSE(serving.contains("capacity"));  // not reported: absent, never 0
+  s.SetCapacity(19000);
+  EXPECT_EQ(ToJson(s.Read())["capacity"], 19000);
   auto now = std::chrono::system_clock::from_time_t(1735732000);
   auto draining = ToJson(s.Start(Request(100), now));
   EXPECT_EQ(draining["state"], "Draining");

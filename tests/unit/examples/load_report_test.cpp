@@ -28,6 +28,9 @@ TEST(LoadReport, CleanRunIsLossFree) {
   EXPECT_EQ(j["lossFree"], true);
   EXPECT_EQ(j["messages"]["acked"], 1);
   EXPECT_EQ(j["reconnectP50Ms"], 1.5);
+  EXPECT_TRUE(j["sessionsPerRelay"].empty());
+  r.sessions_per_relay = {{"127.0.0.1:7000", 6}, {"127.0.0.2:7000", 4}};
+  EXPECT_EQ(r.ToJson()["sessionsPerRelay"]["127.0.0.2:7000"], 4);
   EXPECT_NE(r.Summary().find(" OK"), std::string::npos);
 }
 

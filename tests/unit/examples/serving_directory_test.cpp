@@ -13,7 +13,8 @@ namespace {
 constexpr const char* kDirectory = R"({
   "tier": "relay", "namespace": "chat", "revision": "5", "updatedAt": "2025-01-01T12:00:03Z",
   "endpoints": [
-    {"pod": "relay-a", "address": "127.1.0.12", "port": 7000, "sessions": 4980, "revision": "5"},
+    {"pod": "relay-a", "address": "127.1.0.12", "port": 7000, "sessions": 4980, "revision": "5",
+     "weight": 20, "capacity": 19000},
     {"pod": "relay-b", "address": "127.1.0.9", "port": 7001, "revision": "4", "extra": 1}
   ]})";
 
@@ -31,6 +32,11 @@ TEST(ServingDirectory, ParsesTheDocumentedShape) {
   EXPECT_EQ(d->endpoints[0].sessions, 4980);
   EXPECT_EQ(d->endpoints[1].sessions, 0);
   EXPECT_EQ(d->endpoints[1].revision, "4");
+  EXPECT_EQ(d->endpoints[0].weight, 20);
+  EXPECT_EQ(d->endpoints[0].capacity, 19000);
+  // Absent steering fields stay unknown: no weight, no capacity (never 0).
+  EXPECT_FALSE(d->endpoints[1].weight);
+  EXPECT_FALSE(d->endpoints[1].capacity);
 }
 
 TEST(ServingDirectory, RejectsWhatIsNotADirectory) {

@@ -15,7 +15,7 @@ TEST(SuccessorAddress, BareAddressUsesThisPodsPort) {
 
 TEST(SuccessorAddress, PodNameFromTheServingDirectory) {
   ServingDirectory d;
-  d.endpoints.push_back({"sessions-0-b", "127.0.0.6", 7100, 0, "2"});
+  d.endpoints.push_back({"sessions-0-b", "127.0.0.6", 7100, 0, "2", std::nullopt, std::nullopt});
   EXPECT_EQ(ResolveSuccessor("sessions-0-b", 1, &d), (HostPort{"127.0.0.6", 7100}));
   EXPECT_FALSE(ResolveSuccessor("sessions-0-c", 1, &d));
   EXPECT_FALSE(ResolveSuccessor("sessions-0-b", 1, nullptr));

@@ -11,7 +11,9 @@ const HostPort kA{"127.0.0.1", 1}, kB{"127.0.0.2", 2}, kC{"127.0.0.3", 3};
 
 TargetPicker Picker() {
   TargetPicker p(7);
-  p.SetTargets({{"relay-a", kA}, {"relay-b", kB}, {"relay-c", kC}});
+  p.SetTargets({{"relay-a", kA, std::nullopt, false},
+                {"relay-b", kB, std::nullopt, false},
+                {"relay-c", kC, std::nullopt, false}});
   return p;
 }
 
@@ -48,9 +50,44 @@ TEST(TargetPicker, SpreadsUnhintedMovesOverTheOthers) {
   EXPECT_GT(seen[3], 100);
 }
 
+TEST(TargetPicker, FollowsTheDirectoryWeights) {
+  TargetPicker p(3);
+  p.SetTargets({{"relay-a", kA, 0, false}, {"relay-b", kB, 30, false}, {"relay-c", kC, 10, false}});
+  std::map<int, int> seen;
+  for (int i = 0; i < 4000; ++i) ++seen[p.Next("", std::nullopt)->port];
+  EXPECT_EQ(seen.count(1), 0u);  // weight 0: drains next, takes none
+  // 3:1 expected (3,000 : 1,000); the bounds are ~10 standard deviations wide.
+  EXPECT_GT(seen[2], 2700);
+  EXPECT_GT(seen[3], 700);
+}
+
+TEST(TargetPicker, PassesOverFullTargetsAndFullHints) {
+  TargetPicker p(5);
+  p.SetTargets({{"relay-a", kA, 5, true}, {"relay-b", kB, 0, false}, {"relay-c", kC, 0, false}});
+  for (int i = 0; i < 50; ++i) {
+    EXPECT_NE(p.Next("relay-a", std::nullopt), kA);
+    EXPECT_NE(p.Next("", std::nullopt), kA);
+  }
+  // When every other target is full, one is still named (the relay decides).
+  p.SetTargets({{"relay-a", kA, 5, true}, {"relay-b", kB, 0, true}});
+  EXPECT_EQ(p.Next("", kB), kA);
+}
+
+TEST(TargetsFromDirectory, CarriesWeightAndFullness) {
+  ServingDirectory d;
+  d.endpoints = {{"relay-a", "127.0.0.1", 1, 19000, "5", 0, 19000},
+                 {"relay-b", "127.0.0.2", 2, 10, "5", 7, std::nullopt}};
+  auto t = TargetsFromDirectory(d);
+  ASSERT_EQ(t.size(), 2u);
+  EXPECT_TRUE(t[0].full);
+  EXPECT_EQ(t[0].weight, 0);
+  EXPECT_FALSE(t[1].full);  // unknown capacity is never "full"
+  EXPECT_EQ(t[1].weight, 7);
+}
+
 TEST(TargetPicker, NothingWhenOnlyTheRelayBeingLeftIsKnown) {
   TargetPicker p(1);
-  p.SetTargets({{"relay-a", kA}});
+  p.SetTargets({{"relay-a", kA, std::nullopt, false}});
   EXPECT_FALSE(p.Next("", kA));
   EXPECT_EQ(p.Next("", std::nullopt), kA);
 }

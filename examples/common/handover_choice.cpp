@@ -1,0 +1,42 @@
+#include "handover_choice.h"
+
+namespace baton::examples {
+
+void HandoverChoice::SetDirectory(const ServingDirectory& directory, const HostPort& self) {
+  known_ = true;
+  candidates_.clear();
+  for (const auto& e : directory.endpoints) {
+    if (HostPort{e.address, e.port} == self || e.pod.empty()) continue;
+    Candidate c{e.pod, e.weight.value_or(0), std::nullopt};
+    if (e.capacity) c.room = *e.capacity - e.sessions;
+    candidates_.push_back(std::move(c));
+  }
+}
+
+std::optional<std::string> HandoverChoice::Next() {
+  std::vector<Candidate*> open;
+  long total = 0;
+  for (auto& c : candidates_) {
+    if (c.room && *c.room <= 0) continue;
+    open.push_back(&c);
+    total += c.weight;
+  }
+  if (open.empty()) return std::nullopt;
+  Candidate* chosen = nullptr;
+  if (total > 0) {
+    long at = std::uniform_int_distribution<long>(0, total - 1)(rng_);
+    for (Candidate* c : open) {
+      at -= c->weight;
+      if (at < 0) {
+        chosen = c;
+        break;
+      }
+    }
+  } else {
+    chosen = open[std::uniform_int_distribution<std::size_t>(0, open.size() - 1)(rng_)];
+  }
+  if (chosen->room) --*chosen->room;
+  return chosen->pod;
+}
+
+}  // namespace baton::examples

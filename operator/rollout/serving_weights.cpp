@@ -1,0 +1,78 @@
+#include "rollout/serving_weights.h"
+
+#include <algorithm>
+
+#include "rollout/drain_order.h"
+
+namespace baton::rollout {
+namespace {
+
+bool Full(const ServingPod& p) {
+  return p.capacity && p.sessions && *p.sessions >= *p.capacity;
+}
+
+}  // namespace
+
+std::vector<ServingWeight> ServingWeights(const std::vector<ServingPod>& pods,
+                                          const TierLoad& load) {
+  std::vector<ServingWeight> out(pods.size());
+
+  std::vector<std::size_t> old;
+  std::vector<std::size_t> fresh;
+  for (std::size_t i = 0; i < pods.size(); ++i) {
+    (pods[i].update_revision ? fresh : old).push_back(i);
+  }
+  std::sort(old.begin(), old.end(), [&pods](std::size_t a, std::size_t b) {
+    return DrainsBefore({pods[a].name, false, pods[a].sessions},
+                        {pods[b].name, false, pods[b].sessions});
+  });
+  for (std::size_t rank = 0; rank < old.size(); ++rank) {
+    out[old[rank]].drain_order = static_cast<std::int32_t>(rank);
+  }
+
+  // Preference levels: the update revision's pods together, then each old
+  // pod alone from the one that drains last. The pod that drains next takes
+  // nothing while any other pod serves: what it took would move again.
+  std::vector<std::vector<std::size_t>> levels;
+  if (!fresh.empty()) levels.push_back(fresh);
+  const std::size_t keep_out = fresh.empty() && old.size() == 1 ? 0 : 1;
+  for (std::size_t k = old.size(); k > keep_out; --k) levels.push_back({old[k - 1]});
+
+  // Worked numbers: 4,000 sessions, 4 replicas -> target 1,000; a new pod
+  // holding 990 has room 10, one holding 0 has room 1,000.
+  const std::int64_t replicas = std::max<std::int64_t>(load.replicas, 1);
+  const std::int64_t target = (std::max<std::int64_t>(load.sessions, 0) + replicas - 1) / replicas;
+  auto room = [&](const ServingPod& p) -> std::int64_t {
+    if (!p.sessions) return 0;  // unknown load: no room we can vouch for
+    const std::int64_t limit = p.capacity ? std::min(target, *p.capacity) : target;
+    return std::max<std::int64_t>(limit - *p.sessions, 0);
+  };
+
+  std::int64_t covered = 0;
+  bool any = false;
+  for (const auto& level : levels) {
+    std::int64_t level_room = 0;
+    for (std::size_t i : level) {
+      out[i].weight = room(pods[i]);
+      level_room += out[i].weight;
+    }
+    if (level_room == 0) continue;
+    any = true;
+    covered += level_room;
+    if (covered >= load.moving) break;
+  }
+  if (any) return out;
+
+  for (const auto& level : levels) {
+    bool taken = false;
+    for (std::size_t i : level) {
+      if (Full(pods[i])) continue;
+      out[i].weight = 1;
+      taken = true;
+    }
+    if (taken) break;
+  }
+  return out;
+}
+
+}  // namespace baton::rollout

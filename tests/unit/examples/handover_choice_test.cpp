@@ -1,0 +1,59 @@
+#include "handover_choice.h"
+
+#include <gtest/gtest.h>
+
+#include <map>
+
+namespace baton::examples {
+namespace {
+
+const HostPort kSelf{"127.0.0.9", 7000};
+
+ServingDirectory Directory(std::vector<DirectoryEndpoint> endpoints) {
+  ServingDirectory d;
+  d.endpoints = std::move(endpoints);
+  return d;
+}
+
+TEST(HandoverChoice, NeverPicksAFullRelayAndStopsWhenAllAreFull) {
+  HandoverChoice c(1);
+  // relay-b has room for 3 (capacity 100, 97 held); relay-c is full.
+  c.SetDirectory(Directory({{"relay-b", "127.0.0.2", 7000, 97, "2", 1, 100},
+                            {"relay-c", "127.0.0.3", 7000, 100, "2", 50, 100}}),
+                 kSelf);
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(c.Next(), "relay-b");
+  // What we sent counts against its room until the next directory version.
+  EXPECT_FALSE(c.Next());
+  EXPECT_FALSE(c.Next());
+}
+
+TEST(HandoverChoice, FollowsWeightsAndSkipsItselfAndWeightZero) {
+  HandoverChoice c(2);
+  c.SetDirectory(Directory({{"relay-self", "127.0.0.9", 7000, 0, "1", 100, std::nullopt},
+                            {"relay-next", "127.0.0.2", 7000, 0, "1", 0, std::nullopt},
+                            {"relay-new", "127.0.0.3", 7000, 0, "2", 10, std::nullopt}}),
+                 kSelf);
+  for (int i = 0; i < 100; ++i) EXPECT_EQ(c.Next(), "relay-new");
+}
+
+TEST(HandoverChoice, WithoutWeightsSpreadsOverTheOthers) {
+  HandoverChoice c(3);
+  c.SetDirectory(Directory({{"relay-b", "127.0.0.2", 7000, 0, "1", std::nullopt, std::nullopt},
+                            {"relay-c", "127.0.0.3", 7000, 0, "1", std::nullopt, std::nullopt}}),
+                 kSelf);
+  std::map<std::string, int> seen;
+  for (int i = 0; i < 400; ++i) ++seen[*c.Next()];
+  EXPECT_GT(seen["relay-b"], 100);
+  EXPECT_GT(seen["relay-c"], 100);
+}
+
+TEST(HandoverChoice, NothingKnownBeforeADirectoryAndNoOneToSendTo) {
+  HandoverChoice c(4);
+  EXPECT_FALSE(c.known());
+  c.SetDirectory(Directory({}), kSelf);
+  EXPECT_TRUE(c.known());
+  EXPECT_FALSE(c.Next());
+}
+
+}  // namespace
+}  // namespace baton::examples
