@@ -163,7 +163,6 @@ TEST_F(MonitorFaults, FlappingCountIsReportedAsRead) {
   }
   ScriptedDrainServer flap(script);
   std::set<long long> seen;
-  std::mutex seen_mu;
   monitor_->Track("flap", Polled(flap.port(), 20ms));
   ASSERT_TRUE(WaitFor(
       [&] {
