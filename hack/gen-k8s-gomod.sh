@@ -13,6 +13,8 @@
 set -euo pipefail
 version=$1
 dir=$2
+[[ "$version" =~ ^v1\.[0-9]+\.[0-9]+$ ]] ||
+  { echo "gen-k8s-gomod: a release looks like v1.35.4, not '$version'" >&2; exit 2; }
 export GOTOOLCHAIN=local GOFLAGS=-mod=mod
 staging=v0.${version#v1.}
 mkdir -p "$dir"
