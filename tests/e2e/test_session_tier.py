@@ -18,6 +18,7 @@ from harness import BUILD, DrainWatcher, wait_for
 SHARDS = 4
 USERS = 20000
 DRAIN_PORT = 9090
+MIN_READY_SECONDS = 1
 REGISTRY_PORT = 7100
 RATE = 400  # lookups and re-registrations per second, all workers together
 
@@ -53,7 +54,7 @@ def session_tier(version, directory):
                       "timeoutSeconds": 120, "onTimeout": "Pause",
                       "sessionsPerSecond": 10000},
             "rollout": {"maxSurge": 1, "maxUnavailable": 0, "maxConcurrentDrains": 1,
-                        "minReadySeconds": 1, "progressDeadlineSeconds": 120},
+                        "minReadySeconds": MIN_READY_SECONDS, "progressDeadlineSeconds": 120},
         },
     }
 
@@ -84,7 +85,7 @@ class ReadyWatcher(threading.Thread):
                 self.shard[name] = (p.metadata.labels or {}).get("baton.dev/shard")
                 ready = next((c for c in (p.status.conditions or [])
                               if c.type == "Ready" and c.status == "True"), None)
-                if ready and name not in self.first_ready:
+                if ready and ready.last_transition_time and name not in self.first_ready:
                     self.first_ready[name] = now
                     self.ready_since[name] = ready.last_transition_time.timestamp()
             time.sleep(0.1)
@@ -192,10 +193,11 @@ def test_session_tier_rolls_shard_by_shard_without_a_failed_lookup(harness):
         assert [s for s in starts if s[1]], f"{old} was never asked to drain"
         assert sum(1 for s in starts if s[1]) == 1, (old, starts)
         assert all(s[2] == new for s in starts), (old, new, starts)
-        # ...which was Ready, as the API server records it, before that request.
+        # ...which had been Ready for minReadySeconds, as the API server
+        # records it, when that request came.
         began_at = next(s[0] for s in starts if s[1])
         assert new in ready.ready_since, (new, ready.ready_since)
-        assert ready.ready_since[new] <= began_at, (
+        assert ready.ready_since[new] + MIN_READY_SECONDS <= began_at, (
             f"{new} Ready since {ready.ready_since[new]:.3f} (first seen "
             f"{ready.first_ready[new]:.3f}), {old} asked to drain at {began_at:.3f}")
         # It was deleted only once everything was handed over.

@@ -1,5 +1,5 @@
 """What the Python cluster tests (tests/integration/{crds,chart,plugin})
-share: the control plane's kubeconfig, kubectl v1.33, the CRDs applied
+share: the control plane's kubeconfig, its kubectl, the CRDs applied
 server-side, and fresh namespaces. Imported by their conftest.py files;
 nothing here fakes the API server."""
 import os
@@ -45,7 +45,7 @@ def run(argv, check=True, input=None, env=None, timeout=120):
 
 
 def kubectl(*args, check=True, input=None, kubeconfig=None):
-    """kubectl v1.33 against the test cluster (or `kubeconfig`)."""
+    """kubectl (the cluster's own release) against the test cluster (or `kubeconfig`)."""
     env = dict(os.environ, KUBECONFIG=kubeconfig or KUBECONFIG)
     return run([KUBECTL, *args], check=check, input=input, env=env)
 

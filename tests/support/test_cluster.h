@@ -29,7 +29,7 @@ class TestCluster {
   const std::string& kubeconfig() const { return kubeconfig_; }
   const std::string& repo_root() const { return repo_root_; }
 
-  // kubectl (v1.33) against this cluster; args are passed without a shell.
+  // kubectl (the cluster's own release) against this cluster; args are passed without a shell.
   CommandResult Kubectl(const std::vector<std::string>& args) const;
   // Like Kubectl, but fails the current test (and returns stdout) on non-zero exit.
   std::string KubectlOrFail(const std::vector<std::string>& args) const;
