@@ -396,16 +396,7 @@ func (r *runner) runActions(dir string) {
 		r.fail(k, "%s: %s", k.name, strings.Join(missing, ", "))
 	}
 
-	var unused []string
-	_ = filepath.WalkDir(filepath.Join(dir, "testdata"), func(path string, d fs.DirEntry, err error) error {
-		if err == nil && !d.IsDir() {
-			p, _ := filepath.Rel(dir, path)
-			if !used[filepath.Clean(p)] {
-				unused = append(unused, filepath.ToSlash(p))
-			}
-		}
-		return nil
-	})
+	unused := unusedTestdata(dir, used)
 	if len(unused) > 0 {
 		r.fail(k, "%s: testdata used by no case in action_test.yaml: %s", k.name, strings.Join(unused, ", "))
 	}

@@ -349,16 +349,7 @@ func (r *runner) runKind(dir string) {
 	}
 
 	// Every testdata file is a case: nothing captured or derived is left unchecked.
-	var unused []string
-	_ = filepath.WalkDir(filepath.Join(dir, "testdata"), func(path string, d fs.DirEntry, err error) error {
-		if err == nil && !d.IsDir() {
-			p, _ := filepath.Rel(dir, path)
-			if !used[filepath.Clean(p)] {
-				unused = append(unused, filepath.ToSlash(p))
-			}
-		}
-		return nil
-	})
+	unused := unusedTestdata(dir, used)
 	if len(unused) > 0 {
 		r.fail(k, "%s: testdata used by no case in health_test.yaml: %s", k.name, strings.Join(unused, ", "))
 	}
@@ -481,4 +472,21 @@ func main() {
 	if r.failed > 0 {
 		os.Exit(1)
 	}
+}
+
+// unusedTestdata lists the files under dir/testdata (relative to dir) that no
+// case named: every testdata file must be a case, so that nothing captured
+// or derived is left unchecked.
+func unusedTestdata(dir string, used map[string]bool) []string {
+	var unused []string
+	_ = filepath.WalkDir(filepath.Join(dir, "testdata"), func(path string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			p, _ := filepath.Rel(dir, path)
+			if !used[filepath.Clean(p)] {
+				unused = append(unused, filepath.ToSlash(p))
+			}
+		}
+		return nil
+	})
+	return unused
 }
