@@ -403,27 +403,51 @@ func (r *runner) runActions(dir string) {
 }
 
 // checkIdenticalActions checks that the action.lua files of one name are
-// byte-identical across the kinds of a group.
+// byte-identical across the kinds of a group, and so are the discovery.lua
+// files of kinds that offer the same actions (RelayTier and BusinessTier):
+// ArgoCD's layout wants a copy per kind, and copies drift.
 func (r *runner) checkIdenticalActions(dirs []string) {
-	byKey := map[string]map[string][]string{} // group/action -> content -> kinds
+	byKey := map[string]map[string][]string{} // group/file -> content -> kinds
 	var order []string
+	add := func(key, kind string, content []byte) {
+		if byKey[key] == nil {
+			byKey[key] = map[string][]string{}
+			order = append(order, key)
+		}
+		byKey[key][string(content)] = append(byKey[key][string(content)], kind)
+	}
 	for _, dir := range dirs {
 		rel, _ := filepath.Rel(r.root, dir)
 		kindDir := filepath.Dir(rel)
 		group, kind := filepath.ToSlash(filepath.Dir(kindDir)), filepath.Base(kindDir)
-		entries, _ := os.ReadDir(dir)
+		entries, err := os.ReadDir(dir)
+		if err != nil {
+			r.fail(nil, "%s: %v", dir, err)
+			continue
+		}
+		var actions []string
 		for _, e := range entries {
-			content, err := os.ReadFile(filepath.Join(dir, e.Name(), "action.lua"))
-			if !e.IsDir() || errors.Is(err, fs.ErrNotExist) {
+			if !e.IsDir() || e.Name() == "testdata" {
 				continue
 			}
-			key := group + " " + e.Name()
-			if byKey[key] == nil {
-				byKey[key] = map[string][]string{}
-				order = append(order, key)
+			content, err := os.ReadFile(filepath.Join(dir, e.Name(), "action.lua"))
+			if errors.Is(err, fs.ErrNotExist) {
+				continue
 			}
-			byKey[key][string(content)] = append(byKey[key][string(content)], kind)
+			if err != nil {
+				r.fail(nil, "%s: %v", filepath.Join(dir, e.Name(), "action.lua"), err)
+				continue
+			}
+			actions = append(actions, e.Name())
+			add(group+" "+e.Name()+"/action.lua", kind, content)
 		}
+		discovery, err := os.ReadFile(filepath.Join(dir, "discovery.lua"))
+		if err != nil {
+			r.fail(nil, "%s: %v", filepath.Join(dir, "discovery.lua"), err)
+			continue
+		}
+		sort.Strings(actions)
+		add(group+" discovery.lua offering "+strings.Join(actions, ","), kind, discovery)
 	}
 	for _, key := range order {
 		variants := byKey[key]
@@ -433,12 +457,12 @@ func (r *runner) checkIdenticalActions(dirs []string) {
 		}
 		sort.Strings(kinds)
 		if len(variants) > 1 {
-			r.fail(nil, "%s/action.lua differs between kinds (%d versions among %s): copy one over the others",
+			r.fail(nil, "%s differs between kinds (%d versions among %s): copy one over the others",
 				key, len(variants), strings.Join(kinds, ", "))
 			continue
 		}
 		if len(kinds) > 1 {
-			r.pass("%s/action.lua byte-identical in %s", key, strings.Join(kinds, ", "))
+			r.pass("%s byte-identical in %s", key, strings.Join(kinds, ", "))
 		}
 	}
 }
