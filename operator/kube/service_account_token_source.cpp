@@ -38,26 +38,43 @@ ServiceAccountTokenSource::ServiceAccountTokenSource(Requester requester,
     : requester_(std::move(requester)), now_(std::move(now)), options_(options) {}
 
 std::string ServiceAccountTokenSource::Token(const std::string& audience) {
-  std::lock_guard lock(mu_);
+  std::unique_lock lock(mu_);
   Entry& e = entries_[audience];
-  const auto now = now_();
-  const bool valid = e.issued && now < e.issued->expires_at;
-  if (valid && now < e.refresh_at) return e.issued->token;
-  if (now >= e.no_retry_before) {
+  for (;;) {
+    const auto now = now_();
+    const bool valid = e.issued && now < e.issued->expires_at;
+    if (valid && now < e.refresh_at) return e.issued->token;
+    if (e.requesting) {
+      // Another caller is asking: the token in hand serves until then; with
+      // none, wait for that one answer rather than ask a second time.
+      if (valid) return e.issued->token;
+      requested_.wait(lock, [&e] { return !e.requesting; });
+      continue;
+    }
+    if (now < e.no_retry_before) return valid ? e.issued->token : "";
+    e.requesting = true;
+    lock.unlock();
+    std::optional<IssuedToken> fresh;
+    std::string error;
     try {
-      IssuedToken fresh = requester_(audience, options_.ttl);
-      auto life = std::chrono::duration_cast<Clock::duration>(fresh.expires_at - now);
+      fresh = requester_(audience, options_.ttl);
+    } catch (const std::exception& ex) {
+      error = ex.what();
+    }
+    lock.lock();
+    e.requesting = false;
+    requested_.notify_all();
+    if (fresh) {
+      auto life = std::chrono::duration_cast<Clock::duration>(fresh->expires_at - now);
       e.refresh_at =
           now + std::chrono::duration_cast<Clock::duration>(life * options_.refresh_after);
       e.issued = std::move(fresh);
       return e.issued->token;
-    } catch (const std::exception& ex) {
-      e.no_retry_before = now + options_.retry_after_failure;
-      spdlog::warn("drain auth: cannot obtain a token for audience {}: {}", audience, ex.what());
     }
+    e.no_retry_before = now + options_.retry_after_failure;
+    spdlog::warn("drain auth: cannot obtain a token for audience {}: {}", audience, error);
+    return valid && now_() < e.issued->expires_at ? e.issued->token : "";
   }
-  if (valid) return e.issued->token;
-  return "";
 }
 
 ServiceAccountTokenSource::Requester TokenRequestRequester(RestClient& client, std::string ns,

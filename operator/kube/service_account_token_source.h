@@ -9,10 +9,13 @@
 // When a refresh fails, the old token is used until it expires; after that
 // (or when none was ever obtained) the answer is "" for a while (no retry
 // storm against an API server that is down), and the workload answers 401,
-// which Baton reads as an unknown count. Thread-safe.
+// which Baton reads as an unknown count. Thread-safe; no lock is held while
+// the API server is asked, so a slow TokenRequest delays only callers that
+// have no valid token for that audience.
 #pragma once
 
 #include <chrono>
+#include <condition_variable>
 #include <functional>
 #include <map>
 #include <mutex>
@@ -57,13 +60,15 @@ class ServiceAccountTokenSource {
     std::optional<IssuedToken> issued;
     Clock::time_point refresh_at{};
     Clock::time_point no_retry_before{};
+    bool requesting = false;  // one caller is asking the API server
   };
 
   Requester requester_;
   std::function<Clock::time_point()> now_;
   Options options_;
-  std::mutex mu_;  // held across a request: concurrent callers wait for one token
-  std::map<std::string, Entry> entries_;
+  std::mutex mu_;
+  std::condition_variable requested_;     // an Entry's request ended
+  std::map<std::string, Entry> entries_;  // node-based: an Entry stays put while unlocked
 };
 
 // A Requester over the TokenRequest API for the ServiceAccount `ns`/`name`.

@@ -2,7 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <future>
+#include <mutex>
 #include <stdexcept>
+#include <thread>
 #include <vector>
 
 #include "kube/base64.h"
@@ -114,6 +118,75 @@ TEST(ServiceAccountOfToken, ReadsTheSubjectOfAServiceAccountToken) {
   EXPECT_EQ(ServiceAccountOfToken(Jwt(R"({"iss":"x"})")), std::nullopt);
   EXPECT_EQ(ServiceAccountOfToken("not-a-jwt"), std::nullopt);
   EXPECT_EQ(ServiceAccountOfToken("a.!!!.b"), std::nullopt);
+}
+
+}  // namespace
+}  // namespace baton::kube
+
+namespace baton::kube {
+namespace {
+
+// Issue 25: the lock is not held across the TokenRequest. Before, a caller
+// whose token was still valid (or of another audience) waited for a slow
+// API server behind the refreshing caller: every drain read stalled with it.
+TEST(ServiceAccountTokenSource, ASlowRefreshDelaysNobodyWhoHasAValidToken) {
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  std::atomic<int> requests{0};
+  Clock::time_point now{seconds(1'000'000)};
+  std::mutex now_mu;
+  ServiceAccountTokenSource source(
+      [&](const std::string& audience, seconds ttl) {
+        const int n = ++requests;
+        if (audience == "slow" && n > 1) released.wait();  // the refresh hangs
+        std::lock_guard lock(now_mu);
+        return IssuedToken{audience + "#" + std::to_string(n), now + ttl};
+      },
+      [&] {
+        std::lock_guard lock(now_mu);
+        return now;
+      },
+      {.ttl = seconds(600), .refresh_after = 0.8});
+  ASSERT_EQ(source.Token("slow"), "slow#1");
+  {
+    std::lock_guard lock(now_mu);
+    now += seconds(500);  // due for refresh, still valid for 100 s
+  }
+  auto refreshing = std::async(std::launch::async, [&] { return source.Token("slow"); });
+  while (requests.load() < 2) std::this_thread::yield();  // the refresh is under way
+  auto same = std::async(std::launch::async, [&] { return source.Token("slow"); });
+  auto other = std::async(std::launch::async, [&] { return source.Token("fast"); });
+  const bool same_answered = same.wait_for(seconds(10)) == std::future_status::ready;
+  const bool other_answered = other.wait_for(seconds(10)) == std::future_status::ready;
+  release.set_value();
+  ASSERT_TRUE(same_answered) << "a caller with a valid token waited for the refresh";
+  ASSERT_TRUE(other_answered) << "another audience waited for the refresh";
+  EXPECT_EQ(same.get(), "slow#1");
+  EXPECT_EQ(other.get(), "fast#3");
+  EXPECT_EQ(refreshing.get(), "slow#2");
+  EXPECT_EQ(requests.load(), 3) << "one refresh, not one per caller";
+}
+
+// Without a valid token, callers wait for the one request under way.
+TEST(ServiceAccountTokenSource, CallersWithoutATokenShareOneRequest) {
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  std::atomic<int> requests{0};
+  const Clock::time_point now{seconds(1'000'000)};
+  ServiceAccountTokenSource source(
+      [&](const std::string& audience, seconds ttl) {
+        const int n = ++requests;
+        released.wait();
+        return IssuedToken{audience + "#" + std::to_string(n), now + ttl};
+      },
+      [&] { return now; });
+  auto first = std::async(std::launch::async, [&] { return source.Token("a"); });
+  while (requests.load() < 1) std::this_thread::yield();
+  auto second = std::async(std::launch::async, [&] { return source.Token("a"); });
+  release.set_value();
+  EXPECT_EQ(first.get(), "a#1");
+  EXPECT_EQ(second.get(), "a#1");
+  EXPECT_EQ(requests.load(), 1);
 }
 
 }  // namespace
