@@ -107,6 +107,11 @@ inline constexpr std::string_view kAnnotationEvacuate = "baton.dev/evacuate";
 // whose value is older than the tier's restartAt is replaced by a restart
 // rollout (restartAt is not part of the revision hash).
 inline constexpr std::string_view kAnnotationRestartedAt = "baton.dev/restarted-at";
+// On a pod Baton created to replace a failed one: how many pods of its slot
+// failed in a row before it (decimal). It sets the backoff before the next
+// replacement should this pod fail too (rollout/failed_pod_backoff.h); kept
+// on the pod so that a restarted operator backs off just the same.
+inline constexpr std::string_view kAnnotationFailedAttempts = "baton.dev/failed-attempts";
 
 // --- Finalizer ------------------------------------------------------------------
 
@@ -198,6 +203,14 @@ inline constexpr std::string_view kPausedBySpec = "PausedBySpec";
 inline constexpr std::string_view kDrainTimedOut = "DrainTimedOut";
 inline constexpr std::string_view kNotPaused = "NotPaused";
 // Stalled (also kDrainTimedOut, kProgressDeadlineExceeded)
+// Pods of the tier keep failing (phase Failed, or CrashLoopBackOff at the
+// update revision): replaced with backoff, a person must look.
+inline constexpr std::string_view kPodsFailing = "PodsFailing";
+// The API server refused a pod create (ReplicaSet's reason for the same).
+inline constexpr std::string_view kFailedCreate = "FailedCreate";
+// Every pod that could drain next had an unknown session count for
+// progressDeadlineSeconds: none is drained blind, so nothing moves.
+inline constexpr std::string_view kSessionCountsUnknown = "SessionCountsUnknown";
 inline constexpr std::string_view kNotStalled = "NotStalled";
 // OwnedObjectConflict
 inline constexpr std::string_view kNotControlledByTier = "NotControlledByTier";
@@ -215,7 +228,9 @@ inline constexpr std::string_view kRestarted = "Restarted";
 inline constexpr std::string_view kPodCreated = "PodCreated";
 inline constexpr std::string_view kPodReady = "PodReady";
 inline constexpr std::string_view kPodDeleted = "PodDeleted";
-inline constexpr std::string_view kPodReplaced = "PodReplaced";  // self-healing
+inline constexpr std::string_view kPodReplaced = "PodReplaced";    // self-healing
+inline constexpr std::string_view kPodsFailing = "PodsFailing";    // Stalled on failing pods
+inline constexpr std::string_view kFailedCreate = "FailedCreate";  // a pod create refused
 inline constexpr std::string_view kDrainStarted = "DrainStarted";
 inline constexpr std::string_view kDrainCompleted = "DrainCompleted";
 inline constexpr std::string_view kDrainTimedOut = "DrainTimedOut";
@@ -265,6 +280,7 @@ inline constexpr std::string_view kDrainDurationSeconds = "baton_drain_duration_
 inline constexpr std::string_view kDrainSessionsCutTotal = "baton_drain_sessions_cut_total";
 inline constexpr std::string_view kRolloutsTotal = "baton_rollouts_total";
 inline constexpr std::string_view kEvacuationsTotal = "baton_evacuations_total";
+inline constexpr std::string_view kFailedPodsReplacedTotal = "baton_failed_pods_replaced_total";
 // The caches' periodic comparison with the server (kube/reflector.h).
 inline constexpr std::string_view kCacheRelistsTotal = "baton_cache_relists_total";
 inline constexpr std::string_view kCacheRelistDifferencesTotal =

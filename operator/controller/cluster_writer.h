@@ -19,6 +19,15 @@ class StaleWrite : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// The API server refused the object itself: admission (Pod Security, a
+// ResourceQuota, a webhook: 403 or 400) or validation (422). Retrying the same
+// write cannot succeed; the reconciler reports it in status (Stalled,
+// FailedCreate) with the server's message. what() is that message.
+class RefusedWrite : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
 // The object exists and is not controlled by the tier that would own it (a
 // Service the team made, another tier's ConfigMap): Baton never adopts or
 // overwrites it (issue 18); the reconciler reports the conflict instead.
@@ -30,6 +39,7 @@ class ForeignObject : public std::runtime_error {
 class ClusterWriter {
  public:
   virtual ~ClusterWriter() = default;
+  // Throws RefusedWrite when admission or validation refuses the pod.
   virtual void CreatePod(const std::string& ns, const nlohmann::json& pod) = 0;
   // JSON merge patch; a metadata.uid in the patch is a precondition.
   virtual void PatchPod(const std::string& ns, const std::string& name,

@@ -1,5 +1,7 @@
 #include "controller/observation.h"
 
+#include <algorithm>
+
 #include "api/contract.h"
 #include "api/rfc3339.h"
 #include "rollout/revision_hash.h"
@@ -87,6 +89,12 @@ rollout::ObservedPod ToObservedPod(const PodView& p) {
   }
   o.restarted_at = api::ParseRfc3339(p.Annotation(std::string(api::kAnnotationRestartedAt)));
   o.ip = p.ip;
+  o.finished_at = p.finished_at;
+  o.failed_attempts = static_cast<std::int32_t>(std::clamp<long long>(
+      ParseInt(p.Annotation(std::string(api::kAnnotationFailedAttempts))).value_or(0), 0, 64));
+  o.failure = p.failure;
+  o.crash_looping = p.crash_looping;
+  o.no_process = p.no_process;
   return o;
 }
 
@@ -141,6 +149,7 @@ rollout::ObservedState Observe(const api::Tier& tier, const std::vector<PodView>
     out.state = ToState(r.state);
     out.instance_id = r.instance_id;
     out.read_at = r.read_at;
+    out.drain_started_at = r.drain_started_at;
     if (auto m = memory.find(pod.name); m != memory.end())
       out.last_known_sessions = m->second.sessions;
     if (r.known) out.last_known_sessions = r.sessions;

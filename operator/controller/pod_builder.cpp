@@ -42,6 +42,10 @@ nlohmann::json BuildPod(const api::Tier& tier, const rollout::CreatePod& action)
     meta["annotations"][std::string(api::kAnnotationRestartedAt)] =
         api::FormatRfc3339(*action.restarted_at);
   }
+  if (action.failed_attempts > 0) {
+    meta["annotations"][std::string(api::kAnnotationFailedAttempts)] =
+        std::to_string(action.failed_attempts);
+  }
   meta["ownerReferences"] = nlohmann::json::array({OwnerReference(tier)});
   pod["metadata"] = std::move(meta);
   pod["spec"] = tmpl.contains("spec") ? tmpl["spec"] : nlohmann::json::object();

@@ -21,6 +21,79 @@ std::string Str(const nlohmann::json& j, const char* key) {
   return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
+constexpr int kCrashLoopRestarts = 3;
+
+// Only what a failure needs: a healthy pod's view stays as small as before.
+void ReadFailure(const nlohmann::json& status, PodView& v) {
+  const bool failed = v.phase == "Failed" || v.phase == "Succeeded";
+  std::string container_failure;
+  bool any_running = false;
+  bool any_backing_off = false;
+  bool all_known = true;
+  if (auto it = status.find("containerStatuses"); it != status.end() && it->is_array()) {
+    for (const auto& c : *it) {
+      if (!c.is_object() || !c.contains("state") || !c["state"].is_object()) {
+        all_known = false;
+        continue;
+      }
+      const auto& state = c["state"];
+      if (auto r = state.find("running"); r != state.end() && r->is_object()) any_running = true;
+      // In CrashLoopBackOff now, or restarted again and again and not Ready
+      // (between two crashes the kubelet shows the container running for a
+      // moment: without the second rule the tier's status would flap).
+      const auto w = state.find("waiting");
+      const bool backing_off =
+          w != state.end() && w->is_object() && Str(*w, "reason") == "CrashLoopBackOff";
+      any_backing_off |= backing_off;
+      const auto restarts = c.value("restartCount", 0);
+      if (!failed && (backing_off || (restarts >= kCrashLoopRestarts && !v.ready))) {
+        v.crash_looping = true;
+        if (container_failure.empty()) {
+          container_failure = "container " + Str(c, "name") + ": " +
+                              (backing_off ? std::string("CrashLoopBackOff")
+                                           : "restarted " + std::to_string(restarts) + " times");
+          if (auto last = c.find("lastState"); last != c.end() && last->is_object()) {
+            if (auto t = last->find("terminated"); t != last->end() && t->is_object()) {
+              container_failure += " (" + Str(*t, "reason") + ", exit code " +
+                                   std::to_string(t->value("exitCode", 0)) + ")";
+            }
+          }
+        }
+      }
+      if (!failed) continue;
+      if (auto t = state.find("terminated"); t != state.end() && t->is_object()) {
+        if (auto at = api::ParseRfc3339(Str(*t, "finishedAt"))) {
+          if (!v.finished_at || *at > *v.finished_at) v.finished_at = at;
+        }
+        if (container_failure.empty() && t->value("exitCode", 0) != 0) {
+          container_failure = "container " + Str(c, "name") + ": " + Str(*t, "reason") +
+                              ", exit code " + std::to_string(t->value("exitCode", 0));
+        }
+      }
+    }
+  }
+  // A native sidecar (an init container with restartPolicy Always) may hold
+  // the sessions, a proxy's for one: running there counts too.
+  if (auto it = status.find("initContainerStatuses"); it != status.end() && it->is_array()) {
+    for (const auto& c : *it) {
+      if (c.is_object() && c.contains("state") && c["state"].is_object() &&
+          c["state"].contains("running") && c["state"]["running"].is_object()) {
+        any_running = true;
+      }
+    }
+  }
+  // Unknown is never zero: a container whose state is not reported may run.
+  v.no_process = v.phase == "Running" && any_backing_off && !any_running && all_known;
+  if (!failed && !v.crash_looping) return;
+  const std::string reason = Str(status, "reason");
+  const std::string message = Str(status, "message");
+  if (failed && !reason.empty()) {
+    v.failure = message.empty() ? reason : reason + ": " + message;
+  } else {
+    v.failure = container_failure;
+  }
+}
+
 }  // namespace
 
 std::string ControllerUidOf(const nlohmann::json& metadata) {
@@ -66,6 +139,7 @@ PodView PodViewFromJson(const nlohmann::json& pod) {
       v.ready_changed_at = api::ParseRfc3339(Str(c, "lastTransitionTime"));
     }
   }
+  ReadFailure(status, v);
   return v;
 }
 

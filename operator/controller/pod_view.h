@@ -26,6 +26,17 @@ struct PodView {
   bool terminating = false;
   std::string ip;
   std::string node_name;  // spec.nodeName; "" until scheduled
+  // For failed and crash-looping pods only (rollout/failed_pod_backoff.h):
+  // the latest containerStatuses[].state.terminated.finishedAt, why it
+  // failed ("Evicted: ..." or "container relay: Error, exit code 1"), and
+  // whether a container waits in CrashLoopBackOff. Empty for a healthy pod,
+  // so they cost a healthy pod's cache entry nothing.
+  std::optional<std::chrono::system_clock::time_point> finished_at;
+  std::string failure;
+  bool crash_looping = false;
+  // Running, but no container has a process now (all waiting or
+  // terminated, one of them in CrashLoopBackOff).
+  bool no_process = false;
 
   std::string Label(const std::string& key) const;
   std::string Annotation(const std::string& key) const;

@@ -35,7 +35,14 @@ void Write(const std::string& what, F&& f) {
 void RestClusterWriter::CreatePod(const std::string& ns, const nlohmann::json& pod) {
   kube::WriteOptions options;
   options.field_manager = std::string(api::kFieldManager);
-  Write("create pod", [&] { client_.Create(kube::resources::kPods, ns, pod, options); });
+  try {
+    Write("create pod", [&] { client_.Create(kube::resources::kPods, ns, pod, options); });
+  } catch (const kube::ApiError& e) {
+    if (kube::IsForbidden(e) || kube::IsInvalid(e) || kube::IsBadRequest(e)) {
+      throw RefusedWrite(e.message().empty() ? std::string(e.what()) : e.message());
+    }
+    throw;
+  }
 }
 
 void RestClusterWriter::PatchPod(const std::string& ns, const std::string& name,

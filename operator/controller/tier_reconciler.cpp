@@ -121,7 +121,20 @@ bool TierReconciler::Act(const api::Tier& tier, const std::vector<PodView>& owne
   auto run = Overloaded{
       [&](const rollout::CreatePod& a) {
         spdlog::info("{}/{}: create pod {} (revision {})", ns, tier.Name(), a.name, a.revision);
-        deps_.writer->CreatePod(ns, BuildPod(tier, a));
+        try {
+          deps_.writer->CreatePod(ns, BuildPod(tier, a));
+        } catch (const RefusedWrite& e) {
+          spdlog::warn("{}/{}: create pod {} refused: {}", ns, tier.Name(), a.name, e.what());
+          // One Event per refusal, not one per retry.
+          if (!memory.create_refused || memory.create_refused->message != e.what()) {
+            deps_.events->Record(tier, true, api::event::kFailedCreate,
+                                 "creating pod " + a.name + " refused: " + e.what());
+          }
+          memory.create_refused = rollout::CreateRefusal{a.name, e.what()};
+          memory.create_refused_generation = tier.Generation();
+          return false;
+        }
+        memory.create_refused.reset();
         Wrote(write_point::kCreatePod);
         memory.expectations.push_back({Expectation::Kind::Exists, a.name, "", "", expire});
         return true;
@@ -479,6 +492,28 @@ ReconcileResult TierReconciler::Reconcile(const TierKey& key) {
     }
     auto state = Observe(*tier, owned, readings, memory.readings, now, leaving_nodes);
     auto plan = rollout::planRollout(state);
+    const bool creates = std::any_of(plan.actions.begin(), plan.actions.end(), [](const auto& a) {
+      return std::holds_alternative<rollout::CreatePod>(a);
+    });
+    if (!creates || memory.create_refused_generation != tier->Generation()) {
+      memory.create_refused.reset();
+    }
+    state.create_refused = memory.create_refused;
+    const bool unreadable = std::any_of(plan.waits.begin(), plan.waits.end(), [](const auto& w) {
+      return w.reason == rollout::WaitReason::NoReadableCandidate;
+    });
+    if (!unreadable) {
+      memory.unreadable_since.reset();
+    } else if (!memory.unreadable_since) {
+      memory.unreadable_since = now;
+    }
+    state.unreadable_since = memory.unreadable_since;
+    if (memory.unreadable_since && state.policy.progress_deadline &&
+        *memory.unreadable_since + *state.policy.progress_deadline > now) {
+      // The status turns Stalled then, whether or not a reading changes
+      // (never a requeue in the past: that would loop).
+      EarliestRequeue(result, *memory.unreadable_since + *state.policy.progress_deadline);
+    }
     // The conditions before this pass are the ones this process last wrote,
     // when it wrote any: the cached tier may not show that write yet, and a
     // transition Event (RolloutCompleted) must be recorded once, not again on
@@ -499,6 +534,12 @@ ReconcileResult TierReconciler::Reconcile(const TierKey& key) {
     }
     memory.serving = ServingPodsOf(owned, memory.readings);
     if (!Act(*tier, owned, plan, memory)) result.error = true;
+    if (memory.create_refused.has_value() != state.create_refused.has_value()) {
+      // Refused in this very pass (or accepted after a refusal): the status
+      // says so now rather than one pass late.
+      state.create_refused = memory.create_refused;
+      status = rollout::calculateStatus(state, plan, PreviousConditions(previous));
+    }
     if (deps_.observer) {
       deps_.observer->OnPass(
           {*tier, owned, readings, plan, status, !result.error, now, cut_by_others});

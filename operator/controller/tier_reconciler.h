@@ -125,6 +125,13 @@ class TierReconciler {
     std::map<std::string, std::string> conflicts;
     std::chrono::system_clock::time_point conflicts_since{};
     std::map<std::string, std::chrono::system_clock::time_point> conflict_retry_at;
+    // The last pod create the API server refused (RefusedWrite), for the
+    // generation it was made for; cleared by a create that succeeds, a
+    // new generation, or a plan that creates nothing.
+    std::optional<rollout::CreateRefusal> create_refused;
+    int64_t create_refused_generation = 0;
+    // Since when the plan has waited on NoReadableCandidate (unset when not).
+    std::optional<std::chrono::system_clock::time_point> unreadable_since;
   };
 
   // ClusterWriter::ApplyOwned that turns ForeignObject into a reported

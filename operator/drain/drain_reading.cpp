@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "api/rfc3339.h"
+
 namespace baton::drain {
 
 std::string_view ToString(DrainState s) {
@@ -79,6 +81,11 @@ DrainReading ParseDrainAnswer(int http_status, std::string_view body,
            ? c->get<uint64_t>() <= uint64_t(kMaxPlausibleSessions)
            : (c->get<int64_t>() >= 0 && c->get<int64_t>() <= kMaxPlausibleSessions))) {
     r.capacity = c->get<int64_t>();
+  }
+  if (auto d = doc.find("drain"); r.state != DrainState::kServing && d != doc.end() &&
+                                  d->is_object() && d->contains("startedAt") &&
+                                  (*d)["startedAt"].is_string()) {
+    r.drain_started_at = api::ParseRfc3339((*d)["startedAt"].get<std::string>());
   }
   r.read_at = at;
   return r;

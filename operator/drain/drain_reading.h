@@ -29,6 +29,9 @@ struct DrainReading {
   // serving directory. nullopt when absent or not a non-negative integer:
   // unknown, never 0. Meaningful only when known.
   std::optional<int64_t> capacity;
+  // drain.startedAt of a Draining/Drained answer: when this instance began
+  // its drain. nullopt when absent or malformed. Meaningful only when known.
+  std::optional<std::chrono::system_clock::time_point> drain_started_at;
   // Why the reading is unknown (for status messages, Events and logs).
   std::string error;
   std::chrono::system_clock::time_point read_at{};

@@ -52,7 +52,11 @@ RolloutMetrics::RolloutMetrics(prometheus::Registry& registry)
                        .Name(std::string(api::metric::kEvacuationsTotal))
                        .Help("Pods moved through a drain off a leaving node or by kubectl baton "
                              "drain")
-                       .Register(registry)) {}
+                       .Register(registry)),
+      failed_pods_replaced_(prometheus::BuildCounter()
+                                .Name(std::string(api::metric::kFailedPodsReplacedTotal))
+                                .Help("Failed pods replaced after their backoff")
+                                .Register(registry)) {}
 
 void RolloutMetrics::OnPass(const controller::TierPass& pass) {
   const RolloutSample s = SampleOf(pass);
@@ -94,6 +98,8 @@ void RolloutMetrics::OnPass(const controller::TierPass& pass) {
   for (double d : s.drain_seconds) durations.Observe(d);
   auto& evacuations = evacuations_.Add(per_tier);
   if (s.evacuations > 0) evacuations.Increment(static_cast<double>(s.evacuations));
+  auto& replaced = failed_pods_replaced_.Add(per_tier);
+  if (s.failed_pods_replaced > 0) replaced.Increment(static_cast<double>(s.failed_pods_replaced));
   auto& cut = sessions_cut_.Add(per_tier);
   if (s.sessions_cut > 0) cut.Increment(static_cast<double>(s.sessions_cut));
   for (const auto& r : s.rollout_results) {

@@ -52,6 +52,7 @@ class RolloutMetrics final : public controller::RolloutObserver {
   prometheus::Family<prometheus::Counter>& sessions_cut_;
   prometheus::Family<prometheus::Counter>& rollouts_;
   prometheus::Family<prometheus::Counter>& evacuations_;
+  prometheus::Family<prometheus::Counter>& failed_pods_replaced_;
 };
 
 }  // namespace baton::metrics

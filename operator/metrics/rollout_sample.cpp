@@ -66,6 +66,7 @@ RolloutSample SampleOf(const controller::TierPass& pass) {
   if (pass.acted) {
     for (const auto& e : pass.plan.events) {
       if (e.reason == api::event::kEvacuationStarted) ++s.evacuations;
+      if (e.reason == api::event::kPodReplaced) ++s.failed_pods_replaced;
     }
   }
   for (const auto* events : {&pass.plan.events, &pass.status.events}) {

@@ -21,6 +21,7 @@ struct RolloutSample {
   std::vector<double> drain_seconds;                  // drains that ended this pass
   std::int64_t sessions_cut = 0;  // onTimeout Proceed deletions, and serving pods deleted by others
   std::int64_t evacuations = 0;   // EvacuationStarted this pass (counted when acted)
+  std::int64_t failed_pods_replaced = 0;     // PodReplaced this pass (counted when acted)
   std::vector<std::string> rollout_results;  // "completed", "rolled_back", "degraded"
 };
 

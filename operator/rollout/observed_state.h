@@ -86,6 +86,22 @@ struct ObservedPod {
   // Set when the pod's node is leaving (node_departure.h), e.g. "node n7
   // (cordoned)": the pod is replaced and drained as in a rollout.
   std::optional<std::string> departure;
+  // Failures (failed_pod_backoff.h). The latest finishedAt of its
+  // containers, when one terminated.
+  std::optional<TimePoint> finished_at;
+  // Annotation baton.dev/failed-attempts: pods of its slot that failed in a
+  // row before it was created to replace the last of them.
+  std::int32_t failed_attempts = 0;
+  // Why it failed or crash-loops, for status and Events: the pod's reason and
+  // message, else its container's ("container relay: Error, exit code 1").
+  std::string failure;
+  // A container waits in CrashLoopBackOff (the kubelet restarts it with
+  // backoff), or restarted again and again and the pod is not Ready: the pod
+  // is not Failed, but its program keeps exiting.
+  bool crash_looping = false;
+  // Running, yet no container has a process now (all waiting or terminated,
+  // one in CrashLoopBackOff): it holds no session for sure.
+  bool no_process = false;
 };
 
 enum class DrainState { Serving, Draining, Drained };
@@ -101,10 +117,26 @@ struct DrainReading {
   // The controller's memory of the last known count for this instance, kept
   // across unknown readings: what onTimeout Proceed reports as sessions cut.
   std::optional<std::int64_t> last_known_sessions;
+  // When the workload says its drain began (drain.startedAt), if it says.
+  std::optional<TimePoint> drain_started_at;
+};
+
+// The API server refused the pod the controller last tried to create:
+// admission (Pod Security, a ResourceQuota, a webhook) or an invalid
+// template. Retrying will not help until a person changes something.
+struct CreateRefusal {
+  std::string pod;
+  std::string message;  // the API server's own words
 };
 
 struct ObservedState {
   RolloutPolicy policy;
+  std::optional<CreateRefusal> create_refused;
+  // Since when every pod that could drain next has had an unknown count
+  // (the planner's NoReadableCandidate wait, pass after pass): the
+  // controller's memory of earlier passes. Past the progress deadline the
+  // rollout is Stalled, for it cannot go on by itself.
+  std::optional<TimePoint> unreadable_since;
   std::vector<ObservedPod> pods;
   std::map<std::string, DrainReading> readings;  // by pod name; absent = unknown
   TimePoint now{};                               // the one clock reading, passed in

@@ -27,6 +27,9 @@ struct CreatePod {
   std::string revision;
   std::int32_t ordinal = -1;  // SessionTier shard, else -1
   std::optional<TimePoint> restarted_at;
+  // Replacing a failed pod: pods of the slot that failed in a row so far
+  // (annotation baton.dev/failed-attempts when > 0).
+  std::int32_t failed_attempts = 0;
 };
 
 // One patch: label role serving->draining plus the drain annotations. Written
@@ -73,6 +76,7 @@ enum class DeleteReason {
   SkipDrain,       // `kubectl baton skip-drain`
   Failed,          // pod phase Failed/Succeeded: holds nothing, replaced
   NeverRan,        // surplus pod still Pending: it never served anything
+  NoProcess,       // surplus pod whose containers are all down (CrashLoopBackOff)
 };
 
 struct DeletePod {
@@ -101,6 +105,7 @@ enum class WaitReason {
   DrainReadingUnknown,       // cannot read the pod: never treated as zero
   DrainInstanceChanged,      // the pod restarted mid-drain: re-armed, not drained
   ProgressDeadlineExceeded,  // a new pod missed progressDeadlineSeconds
+  FailedPodBackoff,          // a failed pod holds its slot until its backoff passed
   SurgeLimit,                // replicas + maxSurge pods exist already
   AvailabilityLimit,         // a drain now would break replicas - maxUnavailable
   ConcurrentDrainLimit,      // maxConcurrentDrains pods are draining
@@ -137,6 +142,22 @@ struct RolloutAssessment {
   std::vector<std::string> deadline_exceeded;  // new pods past progressDeadlineSeconds
   std::int32_t outdated_pods = 0;              // live pods still to replace (beyond partition)
   std::int32_t surplus_pods = 0;               // live serving pods beyond what is wanted
+  // Pods failing again and again (kFailuresBeforeStalled failures in a row,
+  // or crash-looping at the update revision), worst first: the tier is
+  // Degraded and Stalled until a person changes something.
+  struct FailingPod {
+    enum class How {
+      Failed,        // phase Failed, waiting out its backoff
+      Replacement,   // replaces such a series, not available yet
+      CrashLooping,  // Running, a container in CrashLoopBackOff
+    };
+    std::string pod;
+    How how = How::Failed;
+    std::int32_t failures_in_a_row = 0;   // of the slot so far
+    std::string failure;                  // Failed, CrashLooping: why
+    std::optional<TimePoint> replace_at;  // Failed: when it is replaced
+  };
+  std::vector<FailingPod> failing_pods;
 };
 
 struct Plan {

@@ -2,22 +2,21 @@
 
 #include <algorithm>
 #include <limits>
+#include <map>
 #include <set>
 #include <tuple>
 
 #include "api/contract.h"
 #include "rollout/drain_order.h"
+#include "rollout/failed_pod_backoff.h"
 #include "rollout/pod_naming.h"
+#include "rollout/pod_predicates.h"
 #include "rollout/quantity_format.h"
 
 namespace baton::rollout {
 namespace {
 
 namespace event = baton::api::event;
-
-bool isFailed(const ObservedPod& pod) {
-  return pod.phase == PodPhase::Failed || pod.phase == PodPhase::Succeeded;
-}
 
 // A drain candidate, with what to tell the workload.
 struct Candidate {
@@ -38,7 +37,7 @@ class Planner {
       planOrphaning();
       return std::move(plan_);
     }
-    deleteFailedPods();
+    if (policy_.deleting) deleteFailedPods();
     if (!policy_.deleting) settleStrayDrains();
     decideCancels();
     for (const ObservedPod& pod : state_.pods) {
@@ -55,6 +54,8 @@ class Planner {
     } else {
       planSlots();
     }
+    settleFailedPods();
+    assessFailingPods();
     plan_.assessment.complete =
         plan_.actions.empty() && need_ == 0 && plan_.assessment.surplus_pods == 0 &&
         plan_.assessment.outdated_pods == 0 && draining_at_start_ == 0 && all_live_available_ &&
@@ -68,18 +69,11 @@ class Planner {
  private:
   // --- classification -----------------------------------------------------------
 
-  bool restartDue(const ObservedPod& pod) const {
-    if (!policy_.restart_at || *policy_.restart_at > now_) return false;
-    return !pod.restarted_at || *pod.restarted_at < *policy_.restart_at;
-  }
-  // To be replaced by a pod of the update revision: an older template, a
-  // restart due, or a node on its way out (the replacement is created first,
-  // the scheduler places it elsewhere, then this pod drains at the tier's
-  // pace — the same path as a rollout).
+  // The shared predicates (pod_predicates.h) at this pass's policy and clock.
+  bool restartDue(const ObservedPod& pod) const { return rollout::restartDue(policy_, pod, now_); }
   bool needsReplacing(const ObservedPod& pod) const {
-    return pod.revision != policy_.update_revision || restartDue(pod) || pod.departure;
+    return rollout::needsReplacing(policy_, pod, now_);
   }
-  static bool isLive(const ObservedPod& pod) { return !pod.terminating && !isFailed(pod); }
   static bool isLiveDraining(const ObservedPod& pod) {
     return isLive(pod) && pod.role == PodRole::Draining;
   }
@@ -87,14 +81,10 @@ class Planner {
     return isLive(pod) && !adopted_.contains(pod.name) &&
            (pod.role == PodRole::Serving || cancelled_.contains(pod.name));
   }
-  // Ready for minReadySeconds, in service, and not un-drained in this very
-  // pass (a cancelled drain counts once it is observed serving again).
+  // A cancelled drain is not available in this very pass: it counts once
+  // it is observed serving again.
   bool isAvailable(const ObservedPod& pod) const {
-    if (!isLive(pod) || pod.role != PodRole::Serving || pod.phase != PodPhase::Running ||
-        !pod.ready || !pod.ready_changed_at) {
-      return false;
-    }
-    return now_ - *pod.ready_changed_at >= policy_.min_ready;
+    return rollout::isAvailable(policy_, pod, now_);
   }
   const DrainReading* knownReading(const ObservedPod& pod) const {
     const auto it = state_.readings.find(pod.name);
@@ -143,7 +133,7 @@ class Planner {
   bool holdsDrainSlot(const ObservedPod& pod) const {
     if (isFailed(pod)) return false;
     if (pod.role == PodRole::Draining) return true;
-    if (pod.terminating) return !neverRan(pod);
+    if (pod.terminating) return !holdsNothing(pod);
     const DrainReading* reading = knownReading(pod);
     return reading != nullptr && reading->state != DrainState::Serving;
   }
@@ -159,13 +149,116 @@ class Planner {
   void countPods() {
     for (const ObservedPod& pod : state_.pods) {
       taken_.insert(pod.name);
-      if (isFailed(pod)) continue;  // a failed pod holds nothing and is replaced at once
+      if (isFailed(pod)) {
+        countFailedPod(pod);
+        continue;
+      }
       ++total_;
       if (holdsDrainSlot(pod)) ++draining_;
       if (awaitsDrainRequest(pod)) ++awaiting_request_;
       if (isAvailable(pod)) ++available_;
     }
     draining_at_start_ = draining_;
+  }
+
+  // A failed pod holds nothing, but it holds its slot until its backoff has
+  // passed (failed_pod_backoff.h): counted against replicas + maxSurge and
+  // against the pods still to create, so that no replacement is made yet.
+  // The backoff is for the update revision's pods failing again and again;
+  // an outdated failed pod (after an undo, say) goes at once.
+  void countFailedPod(const ObservedPod& pod) {
+    if (pod.terminating) return;
+    all_live_available_ = false;
+    const TimePoint replace_at = replaceFailedPodAt(pod);
+    if (now_ < replace_at && !policy_.deleting && !needsReplacing(pod)) {
+      ++total_;
+      backing_off_.push_back(&pod);
+      requeueAt(replace_at);
+      wait(WaitReason::FailedPodBackoff, pod.name,
+           "pod " + pod.name + " failed" + failureText(pod) + "; replaced in " +
+               formatDuration(std::chrono::ceil<Seconds>(replace_at - now_)) + " (failure " +
+               std::to_string(failuresInARow(pod)) + " in a row)");
+    } else {
+      replaceable_.push_back(&pod);
+    }
+  }
+  static std::string failureText(const ObservedPod& pod) {
+    return pod.failure.empty() ? std::string() : " (" + pod.failure + ")";
+  }
+  // Pods of shard k in backoff after a failure.
+  bool backingOff(std::int32_t ordinal) const {
+    return std::any_of(backing_off_.begin(), backing_off_.end(),
+                       [ordinal](const ObservedPod* pod) { return pod->ordinal == ordinal; });
+  }
+  // The failed pod a new pod replaces: the worst series first (its count
+  // goes on the new pod), and for a SessionTier one of the same shard.
+  const ObservedPod* takeReplaceable(std::int32_t ordinal) {
+    auto best = replaceable_.end();
+    for (auto it = replaceable_.begin(); it != replaceable_.end(); ++it) {
+      if (replaced_.contains((*it)->name)) continue;
+      if (ordinal >= 0 && (*it)->ordinal != ordinal) continue;
+      if (best == replaceable_.end() || failuresInARow(**it) > failuresInARow(**best)) best = it;
+    }
+    if (best == replaceable_.end()) return nullptr;
+    replaced_.insert((*best)->name);
+    return *best;
+  }
+
+  // After the creates: a failed pod whose backoff passed is deleted once its
+  // replacement is planned (create first: the failed pod is the record of
+  // the series until the new pod carries it), or when nothing will replace
+  // it (scaled down, or its slot already filled). While a pause or the surge
+  // limit holds its replacement back, it stays.
+  void settleFailedPods() {
+    for (const ObservedPod* pod : replaceable_) {
+      if (replaced_.contains(pod->name)) {
+        deletePod(*pod, DeleteReason::Failed, std::nullopt);
+        emit(event::kPodReplaced, pod->name,
+             "deleted failed pod " + pod->name + failureText(*pod) + ", failure " +
+                 std::to_string(failuresInARow(*pod)) + " in a row; replaced by " +
+                 replacement_of_.at(pod->name),
+             true);
+      } else if (!stillWanted(*pod)) {
+        deletePod(*pod, DeleteReason::Failed, std::nullopt);
+        emit(event::kPodDeleted, pod->name,
+             "deleted failed pod " + pod->name + failureText(*pod) + "; no pod replaces it", true);
+      }
+    }
+  }
+  // Whether a new pod is still to be made in the failed pod's place.
+  bool stillWanted(const ObservedPod& pod) const {
+    if (policy_.kind != TierKind::Session) return need_ > 0;
+    if (pod.ordinal < 0 || pod.ordinal >= policy_.replicas) return false;
+    return std::none_of(state_.pods.begin(), state_.pods.end(), [&](const ObservedPod& other) {
+      return other.ordinal == pod.ordinal && isLiveServing(other);
+    });
+  }
+
+  // kFailuresBeforeStalled failures in a row make the tier Stalled: failed
+  // pods, and their replacement until it is available (so the status does
+  // not flap between two failures); and crash-looping pods of the update
+  // revision, which the kubelet restarts but which never serve.
+  void assessFailingPods() {
+    auto& failing = plan_.assessment.failing_pods;
+    for (const ObservedPod& pod : state_.pods) {
+      if (pod.terminating) continue;
+      using How = RolloutAssessment::FailingPod::How;
+      if (isFailed(pod)) {
+        if (needsReplacing(pod)) continue;
+        const std::int32_t n = failuresInARow(pod);
+        if (n >= kFailuresBeforeStalled) {
+          failing.push_back({pod.name, How::Failed, n, pod.failure, replaceFailedPodAt(pod)});
+        }
+      } else if ((pod.crash_looping || pod.no_process) && !needsReplacing(pod)) {
+        failing.push_back(
+            {pod.name, How::CrashLooping, pod.failed_attempts, pod.failure, std::nullopt});
+      } else if (pod.failed_attempts >= kFailuresBeforeStalled && !isAvailable(pod)) {
+        failing.push_back({pod.name, How::Replacement, pod.failed_attempts, "", std::nullopt});
+      }
+    }
+    std::stable_sort(failing.begin(), failing.end(), [](const auto& a, const auto& b) {
+      return a.failures_in_a_row > b.failures_in_a_row;
+    });
   }
 
   void deleteFailedPods() {
@@ -203,8 +296,11 @@ class Planner {
       if (needsReplacing(*pod) && others < std::max(policy_.max_concurrent_drains, 1)) {
         ++others;
         adopted_.insert(pod->name);
-        plan_.actions.push_back(MarkDraining{pod->name, pod->uid, reading.instance_id, now_,
-                                             reading.sessions, deadlineOf(now_), ""});
+        // The drain began when the workload says (never later than now):
+        // recording `now` would push its timeout back on every lagging pass.
+        const TimePoint began = std::min(reading.drain_started_at.value_or(now_), now_);
+        plan_.actions.push_back(MarkDraining{pod->name, pod->uid, reading.instance_id, began,
+                                             reading.sessions, deadlineOf(began), ""});
         continue;
       }
       plan_.actions.push_back(CancelDrain{pod->name});
@@ -423,7 +519,7 @@ class Planner {
   void sortCandidates(std::vector<Candidate>& candidates) const {
     auto key = [this](const Candidate& c) {
       const DrainReading* reading = knownReading(*c.pod);
-      return DrainOrderKey{c.pod->name, neverRan(*c.pod),
+      return DrainOrderKey{c.pod->name, holdsNothing(*c.pod),
                            reading != nullptr ? std::optional(reading->sessions) : std::nullopt};
     };
     std::sort(candidates.begin(), candidates.end(), [&key](const Candidate& a, const Candidate& b) {
@@ -441,12 +537,21 @@ class Planner {
     const auto it = state_.readings.find(pod.name);
     return it == state_.readings.end() || (!it->second.known && !it->second.last_known_sessions);
   }
+  // Or no container of it has a process now (CrashLoopBackOff between two
+  // restarts): no process holds a TCP session; its crash cut what it held.
+  // Without this, an undo of a crash-looping pod waited forever for a count
+  // its dead process could not give.
+  bool holdsNothing(const ObservedPod& pod) const { return neverRan(pod) || pod.no_process; }
 
   DrainStart startDrain(const Candidate& candidate, bool keep_available) {
     const ObservedPod& pod = *candidate.pod;
-    if (neverRan(pod)) {
-      deletePod(pod, DeleteReason::NeverRan, std::nullopt);
-      emit(event::kPodDeleted, pod.name, "deleted " + pod.name + ", which never ran");
+    if (holdsNothing(pod)) {
+      const bool never_ran = neverRan(pod);
+      deletePod(pod, never_ran ? DeleteReason::NeverRan : DeleteReason::NoProcess, std::nullopt);
+      emit(event::kPodDeleted, pod.name,
+           "deleted " + pod.name +
+               (never_ran ? ", which never ran"
+                          : ", whose containers are not running" + failureText(pod)));
       --total_;
       return DrainStart::Removed;
     }
@@ -528,13 +633,19 @@ class Planner {
     return std::max(policy_.replicas, 0) + std::max(policy_.max_surge, 0) - total_;
   }
 
-  void createPod(std::string name, std::int32_t ordinal) {
+  // `replacing`: the failed pod whose place the new pod takes, if any; the
+  // new pod carries its series (failed_pod_backoff.h).
+  void createPod(std::string name, std::int32_t ordinal, const ObservedPod* replacing) {
     taken_.insert(name);
     ++total_;
-    plan_.actions.push_back(CreatePod{name, policy_.update_revision, ordinal, effectiveRestart()});
+    const std::int32_t attempts = replacing != nullptr ? failuresInARow(*replacing) : 0;
+    if (replacing != nullptr) replacement_of_[replacing->name] = name;
+    plan_.actions.push_back(
+        CreatePod{name, policy_.update_revision, ordinal, effectiveRestart(), attempts});
     emit(event::kPodCreated, name,
          "creating " + name + " at revision " + policy_.update_revision +
-             (ordinal >= 0 ? " for shard " + std::to_string(ordinal) : std::string()));
+             (ordinal >= 0 ? " for shard " + std::to_string(ordinal) : std::string()) +
+             (replacing != nullptr ? " in place of failed " + replacing->name : std::string()));
   }
 
   // --- blockers and new pods' readiness ------------------------------------------------
@@ -601,7 +712,8 @@ class Planner {
     const std::int32_t wanted = wantedUpdated(old_serving);
     const std::int32_t surplus_old = old_serving - keptOld(old_serving);
     const std::int32_t surplus_new = std::max(0, updated_serving - wanted);
-    need_ = std::max(0, wanted - updated_serving);
+    // A failed pod in backoff still fills its slot (countFailedPod).
+    need_ = std::max(0, wanted - updated_serving - static_cast<std::int32_t>(backing_off_.size()));
     plan_.assessment.outdated_pods = surplus_old;
     plan_.assessment.surplus_pods = std::max(0, old_serving + updated_serving - policy_.replicas);
     if (blocked()) return;
@@ -609,7 +721,8 @@ class Planner {
     if (need_ > 0) {
       const std::int32_t count = std::min(need_, surgeBudget());
       for (std::int32_t i = 0; i < count; ++i) {
-        createPod(slotPodName(policy_.tier_name, incarnationPart(), taken_), -1);
+        createPod(slotPodName(policy_.tier_name, incarnationPart(), taken_), -1,
+                  takeReplaceable(-1));
       }
       if (count < need_) {
         wait(WaitReason::SurgeLimit, "",
@@ -632,16 +745,23 @@ class Planner {
   };
 
   // The name of shard k's new pod. When a pod of this very incarnation is
-  // leaving its node, its replacement cannot have its name: it gets the
-  // next move name after the leaving pod's ("s-2-abc" -> "s-2-abc-m1").
+  // leaving its node, or failed and is replaced before it is deleted (it
+  // keeps the record of its failures until then), the new pod cannot have
+  // its name: it gets the next move name after it ("s-2-abc" -> "s-2-abc-m1").
   std::string shardNameFor(std::int32_t k, const std::string& inc,
                            const std::vector<const ObservedPod*>& old) const {
     const std::string base = shardPodName(policy_.tier_name, k, inc);
+    const auto ofThisIncarnation = [&base](const ObservedPod* pod) {
+      return pod->name == base || pod->name.rfind(base + "-m", 0) == 0;
+    };
     for (const ObservedPod* pod : old) {
       if (pod->departure && pod->revision == policy_.update_revision && !restartDue(*pod) &&
-          (pod->name == base || pod->name.rfind(base + "-m", 0) == 0)) {
+          ofThisIncarnation(pod)) {
         return movedShardPodName(pod->name, base);
       }
+    }
+    for (const ObservedPod* pod : replaceable_) {
+      if (pod->ordinal == k && ofThisIncarnation(pod)) return movedShardPodName(pod->name, base);
     }
     return base;
   }
@@ -661,7 +781,9 @@ class Planner {
       }
       const bool keep_old = k < policy_.partition;
       if (!old.empty() && !keep_old) ++plan_.assessment.outdated_pods;
-      if (updated.empty() && (old.empty() || !keep_old)) {
+      if (updated.empty() && (old.empty() || !keep_old) && backingOff(k)) {
+        ++names_in_use;  // counted as still to create, as the backoff holds it back
+      } else if (updated.empty() && (old.empty() || !keep_old)) {
         // Never two new pods for one shard: its name is fixed per incarnation
         // (and per move off a leaving node: movedShardPodName).
         const std::string name = shardNameFor(k, inc, old);
@@ -722,7 +844,7 @@ class Planner {
     const std::int32_t count = std::min(creatable, surgeBudget());
     for (std::int32_t i = 0; i < count; ++i) {
       const std::int32_t k = creates[static_cast<std::size_t>(i)].ordinal;
-      createPod(creates[static_cast<std::size_t>(i)].name, k);
+      createPod(creates[static_cast<std::size_t>(i)].name, k, takeReplaceable(k));
     }
     if (count < creatable) {
       wait(WaitReason::SurgeLimit, "",
@@ -775,9 +897,13 @@ class Planner {
   Plan plan_;
   std::set<std::string, std::less<>> taken_;  // names of pods that exist or are planned
   std::set<std::string, std::less<>> cancelled_;
-  std::set<std::string, std::less<>> adopted_;  // stray drains recorded in this pass
-  std::int32_t total_ = 0;                      // against replicas + maxSurge
-  std::int32_t draining_ = 0;                   // against maxConcurrentDrains
+  std::set<std::string, std::less<>> adopted_;   // stray drains recorded in this pass
+  std::vector<const ObservedPod*> backing_off_;  // failed, waiting out their backoff
+  std::vector<const ObservedPod*> replaceable_;  // failed, backoff passed
+  std::set<std::string, std::less<>> replaced_;  // of those, replaced in this pass
+  std::map<std::string, std::string, std::less<>> replacement_of_;  // failed pod -> new pod
+  std::int32_t total_ = 0;                                          // against replicas + maxSurge
+  std::int32_t draining_ = 0;                                       // against maxConcurrentDrains
   std::int32_t draining_at_start_ = 0;
   std::int32_t awaiting_request_ = 0;  // labelled draining, workload serving
   std::int32_t restarted_drains_ = 0;  // of those, asked again in this pass

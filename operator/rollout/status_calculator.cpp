@@ -5,6 +5,7 @@
 #include <map>
 
 #include "api/contract.h"
+#include "rollout/pod_predicates.h"
 #include "rollout/quantity_format.h"
 
 namespace baton::rollout {
@@ -12,27 +13,6 @@ namespace {
 
 namespace api = baton::api;
 namespace reason = baton::api::reason;
-
-bool isFailed(const ObservedPod& pod) {
-  return pod.phase == PodPhase::Failed || pod.phase == PodPhase::Succeeded;
-}
-bool isLive(const ObservedPod& pod) {
-  return !pod.terminating && !isFailed(pod);
-}
-
-bool restartDue(const RolloutPolicy& policy, const ObservedPod& pod, TimePoint now) {
-  if (!policy.restart_at || *policy.restart_at > now) return false;
-  return !pod.restarted_at || *pod.restarted_at < *policy.restart_at;
-}
-
-bool isUpdated(const RolloutPolicy& policy, const ObservedPod& pod, TimePoint now) {
-  return pod.revision == policy.update_revision && !restartDue(policy, pod, now);
-}
-
-bool isAvailable(const RolloutPolicy& policy, const ObservedPod& pod, TimePoint now) {
-  return isLive(pod) && pod.role == PodRole::Serving && pod.phase == PodPhase::Running &&
-         pod.ready && pod.ready_changed_at && now - *pod.ready_changed_at >= policy.min_ready;
-}
 
 // Known and from the instance the drain was recorded for (a restarted pod's
 // count says nothing about the drain).
@@ -93,6 +73,29 @@ std::string drainLine(const DrainingPodStatus& drain) {
   line += formatCount(*drain.sessions_now) + " sessions left";
   if (drain.eta) line += ", ETA " + formatDuration(*drain.eta);
   return line;
+}
+
+// "pod relay-new-7 failed 4 times in a row (container relay: Error, exit code
+// 127); replaced again in 40s".
+std::string failingMessage(const RolloutAssessment::FailingPod& pod, TimePoint now) {
+  using How = RolloutAssessment::FailingPod::How;
+  const std::string why = pod.failure.empty() ? "" : " (" + pod.failure + ")";
+  switch (pod.how) {
+    case How::CrashLooping:
+      return "pod " + pod.pod + " keeps crashing" + why;
+    case How::Replacement:
+      return "pod " + pod.pod + " replaces a pod that failed " +
+             std::to_string(pod.failures_in_a_row) + " times in a row; not available yet";
+    case How::Failed:
+      break;
+  }
+  std::string message = "pod " + pod.pod + " failed " + std::to_string(pod.failures_in_a_row) +
+                        " times in a row" + why;
+  if (pod.replace_at) {
+    const auto left = std::max(Seconds(0), std::chrono::ceil<Seconds>(*pod.replace_at - now));
+    message += "; replaced again in " + formatDuration(left);
+  }
+  return message;
 }
 
 // Reconciling and Ready, for kstatus (Flux, Helm 4 --wait, kpt), which
@@ -256,10 +259,33 @@ StatusResult calculateStatus(const ObservedState& state, const Plan& plan,
                        std::to_string(floor));
   }
 
-  const bool degraded = !assessment.deadline_exceeded.empty();
+  // Pods that keep failing come first: a missed progress deadline is often
+  // only their consequence, and the failure says what to fix.
+  // A refused create comes first of all: nothing can go on until the
+  // template, the namespace's quota or its admission policy change.
+  const bool refused = state.create_refused.has_value() && !policy.deleting;
+  const bool failing = !assessment.failing_pods.empty();
+  const bool unreadable = state.unreadable_since && policy.progress_deadline &&
+                          now - *state.unreadable_since >= *policy.progress_deadline;
+  const bool degraded = refused || failing || unreadable || !assessment.deadline_exceeded.empty();
+  const std::string_view degraded_reason = refused      ? reason::kFailedCreate
+                                           : failing    ? reason::kPodsFailing
+                                           : unreadable ? reason::kSessionCountsUnknown
+                                                        : reason::kProgressDeadlineExceeded;
   const bool drain_stalled = !assessment.timed_out_paused.empty();
   std::string stalled_message;
-  if (degraded) {
+  if (refused) {
+    stalled_message = "creating pod " + state.create_refused->pod +
+                      " was refused by the API server: " + state.create_refused->message;
+  } else if (failing) {
+    stalled_message = failingMessage(assessment.failing_pods.front(), now);
+  } else if (unreadable) {
+    stalled_message =
+        "every pod that could drain next has had an unknown session count for " +
+        formatDuration(std::chrono::duration_cast<Seconds>(now - *state.unreadable_since)) +
+        " (progressDeadlineSeconds " + formatDuration(*policy.progress_deadline) +
+        "); none is drained blind: check their drain endpoints";
+  } else if (degraded) {
     stalled_message =
         "pod " + assessment.deadline_exceeded.front() + " not Ready within progressDeadlineSeconds";
   } else if (drain_stalled) {
@@ -281,10 +307,9 @@ StatusResult calculateStatus(const ObservedState& state, const Plan& plan,
     conditions.set(api::kConditionProgressing, "True", reason::kDeleting, status.message);
   } else if (degraded) {
     status.phase = api::kPhaseDegraded;
-    progressing_reason = reason::kProgressDeadlineExceeded;
+    progressing_reason = degraded_reason;
     status.message = stalled_message;
-    conditions.set(api::kConditionProgressing, "False", reason::kProgressDeadlineExceeded,
-                   stalled_message);
+    conditions.set(api::kConditionProgressing, "False", degraded_reason, stalled_message);
   } else if (assessment.complete) {
     status.phase = api::kPhaseHealthy;  // paused or not: nothing is left to do
     progressing_reason = reason::kRolloutComplete;
@@ -342,8 +367,7 @@ StatusResult calculateStatus(const ObservedState& state, const Plan& plan,
     conditions.set(api::kConditionPaused, "False", reason::kNotPaused, "");
   }
   if (degraded) {
-    conditions.set(api::kConditionStalled, "True", reason::kProgressDeadlineExceeded,
-                   stalled_message);
+    conditions.set(api::kConditionStalled, "True", degraded_reason, stalled_message);
   } else if (drain_stalled) {
     conditions.set(api::kConditionStalled, "True", reason::kDrainTimedOut, stalled_message);
   } else {
@@ -375,6 +399,11 @@ StatusResult calculateStatus(const ObservedState& state, const Plan& plan,
        stalled_before->reason != stalled_now->reason)) {
     result.events.push_back(
         PlannedEvent{api::event::kProgressDeadlineExceeded, "", stalled_now->message, true});
+  }
+  if (stalled_now->status == "True" && stalled_now->reason == reason::kPodsFailing &&
+      (stalled_before == nullptr || stalled_before->status != "True" ||
+       stalled_before->reason != stalled_now->reason)) {
+    result.events.push_back(PlannedEvent{api::event::kPodsFailing, "", stalled_now->message, true});
   }
   // onTimeout Pause: the planner only waits, so the Event that a drain timed
   // out comes from here, once, as the tier stalls on it.

@@ -211,6 +211,90 @@ def test_new_pod_never_ready_degrades_and_drains_nothing(harness):
     run.assert_no_spec_writes()
 
 
+def test_failing_pods_are_replaced_with_backoff(harness):
+    """Issue 25: v2's image is one the node cannot run, so each new pod fails
+    a second after it is created. Before the backoff the operator replaced
+    it in a loop (5,264 pods in 3 minutes for a 4-shard tier); now each
+    failure in a row doubles the wait (5 s, 10 s, 20 s, ...), the count rides
+    on the pods across an operator restart, and the third failure makes the
+    tier Degraded with the reason. No old pod is drained meanwhile."""
+    h = harness
+    run = Run(h, sessions=200)
+    old = set(h.pods())
+    doc = relay_tier(version="v2")
+    doc["spec"]["template"]["spec"]["containers"][0]["image"] = "no-such-program:v2"
+    # New pod (by uid: a slot's next pod may reuse a name) -> its
+    # baton.dev/failed-attempts, as first seen.
+    created = {}
+
+    def look():
+        for name, p in h.pods().items():
+            if name not in old and p.metadata.uid not in created:
+                created[p.metadata.uid] = int((p.metadata.annotations or {})
+                                              .get("baton.dev/failed-attempts", "0"))
+
+    def stalled_on_failing_pods():
+        look()
+        c = h.condition(PLURAL, NAME, "Stalled")
+        return c and c["status"] == "True" and c["reason"] == "PodsFailing"
+
+    h.apply_tier(doc)
+    applied = time.monotonic()
+    wait_for("Stalled with reason PodsFailing", stalled_on_failing_pods, 90)
+    tier = h.get_tier(PLURAL, NAME)
+    assert tier["status"]["phase"] == "Degraded", tier["status"]
+    assert "failed 3 times in a row" in tier["status"]["message"], tier["status"]
+    assert "exit code 127" in tier["status"]["message"], tier["status"]
+    assert event_count(h, "PodsFailing") >= 1
+
+    # The series lives on the pods: a new operator process goes on counting.
+    run.operator.stop()
+    run.operator = h.start_operator(name="operator-2")
+    while time.monotonic() - applied < 60:
+        look()
+        time.sleep(0.2)
+    # Created at about 0, 5, 15 and 35 s (each pod fails within a second of
+    # its creation); a loop would have made hundreds.
+    assert 3 <= len(created) <= 6, created
+    assert sorted(created.values()) == list(range(len(created))), created
+    assert event_count(h, "PodReplaced") >= 2
+    assert not run.draining() and h.sigterm_counts() == {}
+
+    # Back to v1: nothing replaces the failed pod, it goes; the old pods stay.
+    gen = run.apply(version="v1")
+    run.wait_healthy(gen, timeout=60)
+    wait_for("the failed v2 pod gone", lambda: set(h.pods()) == old, 30)
+    assert h.condition(PLURAL, NAME, "Stalled")["status"] == "False"
+    r = run.finish()
+    assert_nothing_lost(r)
+
+
+def test_crash_looping_new_pod_degrades_the_tier_and_undo_recovers(harness):
+    """Issue 25: v2 relays exit at once (an option the program refuses), so
+    the kubelet (here the pod runner) restarts them in CrashLoopBackOff. The
+    tier says Degraded with the pod and its exit, drains nothing, and going
+    back to v1 makes it Healthy again with nothing lost."""
+    h = harness
+    run = Run(h, sessions=200)
+    old = set(h.pods())
+    run.apply(version="v2", extra_args=("--no-such-option",))
+
+    def failing():
+        c = h.condition(PLURAL, NAME, "Stalled")
+        return c and c["status"] == "True" and c["reason"] == "PodsFailing" and c
+
+    stalled = wait_for("Stalled with reason PodsFailing", failing, 60)
+    assert "keeps crashing" in stalled["message"], stalled
+    assert "exit code" in stalled["message"], stalled
+    assert h.get_tier(PLURAL, NAME)["status"]["phase"] == "Degraded"
+    assert not run.draining() and h.sigterm_counts() == {}
+    gen = run.apply(version="v1", extra_args=())
+    run.wait_healthy(gen, timeout=60)
+    wait_for("the crash-looping v2 pod gone", lambda: set(h.pods()) == old, 30)
+    assert h.condition(PLURAL, NAME, "Stalled")["status"] == "False"
+    assert_nothing_lost(run.finish())
+
+
 # --- 4. pause and resume mid-rollout ------------------------------------------------------
 
 

@@ -79,3 +79,19 @@ TEST(PodBuilderTest, WithoutTokenAuthNoAudienceIsGiven) {
 
 }  // namespace
 }  // namespace baton::controller
+
+namespace baton::controller {
+namespace {
+
+// The failure count rides on the pod, so a restarted operator backs off the
+// same; a template cannot preset it (it is under baton.dev/).
+TEST(PodBuilderTest, ReplacementOfAFailedPodCarriesTheFailureCount) {
+  auto tier = TierWithTemplateAnnotations({{"baton.dev/failed-attempts", "0"}});
+  auto first = BuildPod(tier, rollout::CreatePod{"relay-abc-0", "abc", -1, std::nullopt});
+  EXPECT_FALSE(first["metadata"]["annotations"].contains("baton.dev/failed-attempts"));
+  auto replacement = BuildPod(tier, rollout::CreatePod{"relay-abc-1", "abc", -1, std::nullopt, 3});
+  EXPECT_EQ(replacement["metadata"]["annotations"].value("baton.dev/failed-attempts", ""), "3");
+}
+
+}  // namespace
+}  // namespace baton::controller

@@ -29,12 +29,14 @@ class RecordingWriter : public ClusterWriter {
  public:
   std::vector<Write> writes;
   bool stale_creates = false;
+  std::string refuse_creates;  // non-empty: CreatePod refused with this message
   // "<plural> <name>" of objects that exist under another controller.
   std::set<std::string> foreign;
   int apply_attempts = 0;
 
   void CreatePod(const std::string&, const json& pod) override {
     if (stale_creates) throw StaleWrite("AlreadyExists");
+    if (!refuse_creates.empty()) throw RefusedWrite(refuse_creates);
     writes.push_back({"create", pod["metadata"]["name"], pod});
   }
   void PatchPod(const std::string&, const std::string& name, const json& patch) override {
@@ -402,6 +404,45 @@ TEST_F(TierReconcilerTest, UnreadablePodIsNeverDeletedOrChosen) {
   for (const auto& w : writer_.writes) EXPECT_NE(w.verb, "delete") << w.name;
 }
 
+// Issue 25: every pod that could drain next unreadable. Before, the tier
+// said Progressing forever; past progressDeadlineSeconds it is Stalled now.
+TEST_F(TierReconcilerTest, EveryCandidateUnreadablePastTheDeadlineStallsTheTier) {
+  tier_.spec.rollout.progress_deadline_seconds = 600;
+  pods_ = {Pod("relay-a-0", old_rev_, "127.2.0.1"), Pod("relay-a-1", old_rev_, "127.2.0.2"),
+           Pod("relay-b-0", new_rev_, "127.2.0.3")};
+  follower_.readings["chat/relay-a-0"] = drain::DrainReading::Unknown("401", kT0);
+  follower_.readings["chat/relay-a-1"] = drain::DrainReading::Unknown("refused", kT0);
+  Reading("relay-b-0", 0);
+  auto stalled = [this]() -> json {
+    json last;
+    for (const auto& w : writer_.writes) {
+      if (w.verb == "status") last = w.body;
+    }
+    for (const auto& c : last.value("conditions", json::array())) {
+      if (c["type"] == "Stalled") return c;
+    }
+    return nullptr;
+  };
+  const auto first = Run();
+  EXPECT_EQ(stalled()["status"], "False");
+  ASSERT_TRUE(first.requeue_at.has_value());
+  EXPECT_LE(*first.requeue_at, kT0 + 600s) << "woken when the deadline passes";
+  now_ = kT0 + 599s;
+  Run();
+  EXPECT_EQ(stalled()["status"], "False");
+  now_ = kT0 + 600s;
+  Run();
+  const json condition = stalled();
+  EXPECT_EQ(condition["status"], "True") << condition.dump();
+  EXPECT_EQ(condition["reason"], "SessionCountsUnknown");
+  for (const auto& w : writer_.writes) EXPECT_NE(w.verb, "delete") << w.name;
+  // A count comes back: the rollout goes on and the condition clears.
+  Reading("relay-a-0", 30);
+  now_ += 1s;
+  Run();
+  EXPECT_EQ(stalled()["status"], "False");
+}
+
 TEST_F(TierReconcilerTest, FailedDrainRequestStopsThePassAndIsRecorded) {
   pods_ = {Pod("relay-a-0", old_rev_, "127.2.0.1"), Pod("relay-a-1", old_rev_, "127.2.0.2"),
            Pod("relay-b-0", new_rev_, "127.2.0.3")};
@@ -453,6 +494,57 @@ TEST_F(TierReconcilerTest, NoPodCreatedEventForARefusedCreate) {
                        std::string(api::event::kPodCreated)),
             0)
       << testing::PrintToString(events_.reasons);
+}
+
+// Issue 25: admission refuses the create (here a ResourceQuota's words).
+// Before, the pass threw, no status was written and nothing told a person
+// why the rollout did not move.
+TEST_F(TierReconcilerTest, ARefusedCreateStallsTheTierWithTheServersMessage) {
+  pods_ = {Pod("relay-a-0", old_rev_, "127.2.0.1"), Pod("relay-a-1", old_rev_, "127.2.0.2")};
+  Reading("relay-a-0", 30);
+  Reading("relay-a-1", 20);
+  writer_.refuse_creates =
+      "pods \"relay-x\" is forbidden: exceeded quota: pods, requested: pods=1, used: pods=2, "
+      "limited: pods=2";
+  auto lastStatus = [this]() -> json {
+    for (auto it = writer_.writes.rbegin(); it != writer_.writes.rend(); ++it) {
+      if (it->verb == "status") return it->body;
+    }
+    return nullptr;
+  };
+  auto stalled = [](const json& status) -> json {
+    for (const auto& c : status.value("conditions", json::array())) {
+      if (c["type"] == "Stalled") return c;
+    }
+    return nullptr;
+  };
+  EXPECT_TRUE(Run().error);
+  json status = lastStatus();
+  ASSERT_TRUE(status.is_object());
+  EXPECT_EQ(status["phase"], "Degraded");
+  EXPECT_EQ(status["observedGeneration"], 2);
+  json condition = stalled(status);
+  ASSERT_TRUE(condition.is_object()) << status.dump();
+  EXPECT_EQ(condition["status"], "True");
+  EXPECT_EQ(condition["reason"], "FailedCreate");
+  EXPECT_EQ(condition["observedGeneration"], 2);
+  EXPECT_NE(condition["message"].get<std::string>().find("exceeded quota: pods"), std::string::npos)
+      << condition.dump();
+  // No PodCreated; one FailedCreate however often the create is retried.
+  now_ += 5s;
+  Run();
+  EXPECT_EQ(std::count(events_.reasons.begin(), events_.reasons.end(),
+                       std::string(api::event::kPodCreated)),
+            0);
+  EXPECT_EQ(std::count(events_.reasons.begin(), events_.reasons.end(),
+                       std::string(api::event::kFailedCreate)),
+            1)
+      << testing::PrintToString(events_.reasons);
+  // The quota is raised: the create succeeds and the tier is no longer stalled.
+  writer_.refuse_creates.clear();
+  now_ += 5s;
+  Run();
+  EXPECT_EQ(stalled(lastStatus())["status"], "False") << lastStatus().dump();
 }
 
 TEST_F(TierReconcilerTest, NumbersOnlyStatusChangesAreThrottled) {

@@ -44,6 +44,20 @@ TEST(DrainReadingTest, CapacityIsAnOptionalHintNeverZeroWhenAbsentOrBad) {
   }
 }
 
+TEST(DrainReadingTest, DrainStartedAtIsReadWhenWellFormed) {
+  auto r = Parse(200, R"({"protocol":"baton.dev/drain/v1","instanceId":"i","sessions":5,
+                          "state":"Draining","drain":{"startedAt":"2026-12-07T10:00:00Z"}})");
+  ASSERT_TRUE(r.known);
+  ASSERT_TRUE(r.drain_started_at.has_value());
+  EXPECT_EQ(*r.drain_started_at,
+            std::chrono::system_clock::time_point{} + std::chrono::seconds(1796637600));
+  // Malformed: absent, never the epoch; the count stays known.
+  auto bad = Parse(200, R"({"protocol":"baton.dev/drain/v1","instanceId":"i","sessions":5,
+                            "state":"Draining","drain":{"startedAt":"yesterday"}})");
+  ASSERT_TRUE(bad.known);
+  EXPECT_FALSE(bad.drain_started_at);
+}
+
 TEST(DrainReadingTest, ZeroSessionsDrainedIsKnownZero) {
   auto r = Parse(200, R"({"protocol":"baton.dev/drain/v1","instanceId":"i","sessions":0,
                           "state":"Drained"})");

@@ -107,6 +107,14 @@ TEST(RolloutSample, EvacuationsAreCountedWhenThePassActed) {
   EXPECT_EQ(f.Sample(/*acted=*/false).evacuations, 0);
 }
 
+TEST(RolloutSample, FailedPodReplacementsAreCountedWhenThePassActed) {
+  Fixture f;
+  f.plan.events = {{api::event::kPodCreated, "relay-d", "creating relay-d", false},
+                   {api::event::kPodReplaced, "relay-c", "deleted failed pod relay-c", true}};
+  EXPECT_EQ(f.Sample().failed_pods_replaced, 1);
+  EXPECT_EQ(f.Sample(/*acted=*/false).failed_pods_replaced, 0);
+}
+
 TEST(RolloutSample, RolloutResultsFromEvents) {
   Fixture f;
   f.status.events = {{api::event::kRolloutCompleted, "", "done", false}};

@@ -68,6 +68,28 @@ class PodBuilder {
     pod_.ready = false;
     return *this;
   }
+  // Failed `ago` before now after running `ran`, the (attempts+1)-th
+  // failure in a row of its slot.
+  PodBuilder& failedAgo(seconds ago, std::int32_t attempts = 0, seconds ran = seconds(1)) {
+    failed();
+    pod_.finished_at = kNow - ago;
+    pod_.created_at = kNow - ago - ran;
+    pod_.ready_changed_at = pod_.created_at;
+    pod_.failed_attempts = attempts;
+    pod_.failure = "container c: Error, exit code 127";
+    return *this;
+  }
+  PodBuilder& failedAttempts(std::int32_t attempts) {
+    pod_.failed_attempts = attempts;
+    return *this;
+  }
+  PodBuilder& crashLooping(bool between_restarts = false) {
+    pod_.crash_looping = true;
+    pod_.no_process = between_restarts;
+    pod_.ready = false;
+    pod_.failure = "container c: CrashLoopBackOff";
+    return *this;
+  }
   PodBuilder& terminating() {
     pod_.terminating = true;
     return *this;
@@ -174,7 +196,9 @@ inline void addServing(ObservedState& s, const std::string& name, const std::str
 inline std::string describe(const Action& action) {
   struct Describe {
     std::string operator()(const CreatePod& a) const {
-      return "create " + a.name + (a.ordinal >= 0 ? " shard " + std::to_string(a.ordinal) : "");
+      return "create " + a.name + (a.ordinal >= 0 ? " shard " + std::to_string(a.ordinal) : "") +
+             (a.failed_attempts > 0 ? " after " + std::to_string(a.failed_attempts) + " failed"
+                                    : "");
     }
     std::string operator()(const MarkDraining& a) const {
       return "mark-draining " + a.pod + (a.successor.empty() ? "" : " successor " + a.successor);
@@ -183,8 +207,8 @@ inline std::string describe(const Action& action) {
     std::string operator()(const CancelDrain& a) const { return "cancel-drain " + a.pod; }
     std::string operator()(const MarkServing& a) const { return "mark-serving " + a.pod; }
     std::string operator()(const DeletePod& a) const {
-      static constexpr const char* kReasons[] = {"Drained", "TimeoutProceed", "SkipDrain", "Failed",
-                                                 "NeverRan"};
+      static constexpr const char* kReasons[] = {"Drained", "TimeoutProceed", "SkipDrain",
+                                                 "Failed",  "NeverRan",       "NoProcess"};
       return "delete " + a.pod + " " + kReasons[static_cast<int>(a.reason)];
     }
     std::string operator()(const ReleaseFinalizer&) const { return "release-finalizer"; }

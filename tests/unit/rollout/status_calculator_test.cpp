@@ -274,6 +274,53 @@ TEST(StatusCalculator, ProgressDeadlineIsDegraded) {
   EXPECT_EQ(r.status.step_started_at, kNow - seconds(700));
 }
 
+TEST(StatusCalculator, PodsFailingAgainAndAgainAreDegradedAndStalled) {
+  ObservedState s = relayTier();
+  s.policy.replicas = 2;
+  s.policy.current_revision = "new";
+  addServing(s, "relay-new-0", "new", 10);
+  add(s, PodBuilder("relay-new-1", "new").failedAgo(seconds(5), 2));  // 3rd in a row
+  const StatusResult r = statusOf(s);
+  EXPECT_EQ(r.status.phase, api::kPhaseDegraded);
+  const Condition& stalled = conditionOf(r.status, api::kConditionStalled);
+  EXPECT_EQ(stalled.status, "True");
+  EXPECT_EQ(stalled.reason, api::reason::kPodsFailing);
+  EXPECT_EQ(stalled.message,
+            "pod relay-new-1 failed 3 times in a row (container c: Error, exit code 127); "
+            "replaced again in 15s");
+  EXPECT_EQ(conditionOf(r.status, api::kConditionReconciling).status, "False");
+  EXPECT_EQ(conditionOf(r.status, api::kConditionReady).status, "False");
+  EXPECT_THAT(eventReasons(r), ::testing::Contains(api::event::kPodsFailing));
+  // Announced once, not on every pass.
+  EXPECT_THAT(eventReasons(statusOf(s, r.status.conditions)),
+              ::testing::Not(::testing::Contains(api::event::kPodsFailing)));
+
+  // The second failure in a row is only retried, not yet Stalled.
+  s.pods[1] = PodBuilder("relay-new-1", "new").failedAgo(seconds(5), 1);
+  EXPECT_EQ(conditionOf(statusOf(s).status, api::kConditionStalled).status, "False");
+}
+
+TEST(StatusCalculator, ARefusedCreateIsDegradedAndStalledWithTheServersWords) {
+  ObservedState s = relayTier();
+  for (int i = 0; i < 4; ++i) addServing(s, "relay-old-" + std::to_string(i), "old", 10);
+  s.create_refused =
+      CreateRefusal{"relay-new-0", "pods \"relay-new-0\" is forbidden: exceeded quota"};
+  const StatusResult r = statusOf(s);
+  EXPECT_EQ(r.status.phase, api::kPhaseDegraded);
+  EXPECT_EQ(r.status.observed_generation, 7);
+  const Condition& stalled = conditionOf(r.status, api::kConditionStalled);
+  EXPECT_EQ(stalled.status, "True");
+  EXPECT_EQ(stalled.reason, api::reason::kFailedCreate);
+  EXPECT_EQ(stalled.observed_generation, 7);
+  EXPECT_EQ(stalled.message,
+            "creating pod relay-new-0 was refused by the API server: pods \"relay-new-0\" is "
+            "forbidden: exceeded quota");
+  EXPECT_EQ(conditionOf(r.status, api::kConditionReconciling).status, "False");
+  // A tier being deleted creates nothing: a refusal from before says nothing.
+  s.policy.deleting = true;
+  EXPECT_NE(statusOf(s).status.phase, api::kPhaseDegraded);
+}
+
 TEST(StatusCalculator, TooFewAvailableIsReported) {
   ObservedState s = relayTier();
   addServing(s, "relay-new-0", "new", 1);

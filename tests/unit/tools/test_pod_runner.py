@@ -109,3 +109,30 @@ def test_a_status_that_matches_the_running_pod_does_not_differ():
 def test_a_status_someone_else_changed_differs(status):
     assert pod_status.differs_from_running(status, pod_ip="127.2.0.1", ready=True)
     assert pod_status.ready_condition(_status(ready="Unknown")) == "Unknown"
+
+
+def test_crash_loop_delay_doubles_to_a_cap():
+    assert [pod_status.crash_loop_delay(n) for n in (1, 2, 3, 4, 6, 20)] == \
+        [1.0, 2.0, 4.0, 8.0, 30.0, 30.0]
+
+
+def _container_state(**kw):
+    pod = {"spec": {"containers": [{"name": "relay", "image": "relay:v2"}]}}
+    status = pod_status.status_patch(pod=pod, pod_ip="127.2.0.9", host_ip="", phase="Running",
+                                     ready=False, restart_count=3, started_at="t0",
+                                     ready_since="", **kw)
+    return status["status"]["containerStatuses"][0]
+
+
+def test_a_crash_looping_container_waits_in_crash_loop_back_off():
+    c = _container_state(running=False, exit_code=2, crash_looping=True)
+    assert c["state"]["waiting"]["reason"] == "CrashLoopBackOff"
+    assert c["state"]["running"] is None and c["state"]["terminated"] is None
+    assert c["lastState"]["terminated"]["exitCode"] == 2
+
+
+def test_a_restarted_container_clears_its_crash_loop_state():
+    # Strategic merge patch: the states not in force are removed with null.
+    c = _container_state(running=True)
+    assert c["state"]["running"] == {"startedAt": "t0"}
+    assert c["state"]["waiting"] is None and c["state"]["terminated"] is None

@@ -16,6 +16,9 @@ from . import container_command, pod_credentials, pod_status, readiness_probe
 from .ip_pool import IpPool
 
 HARNESS_ANNOTATION = "harness.baton.dev/pod-runner"
+# A container that ran this long before it exited starts a new series of
+# crashes (kubelet resets its backoff after 10 minutes; shorter here).
+CRASH_LOOP_RESET_S = 10.0
 log = logging.getLogger("pod-runner")
 
 
@@ -41,6 +44,10 @@ class RunningPod:
     started_at: str = ""
     restart_count: int = 0
     restart_after: float = 0.0
+    # Exits in a row without running crash_loop_reset seconds in between:
+    # from the second on the container is in CrashLoopBackOff until it restarts.
+    crashes_in_a_row: int = 0
+    proc_started: float = 0.0
     ready: bool = False
     ready_since: str = ""
     next_probe: float = 0.0
@@ -198,6 +205,7 @@ class PodRunner:
                                    stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                    env=env, start_new_session=True)
         rp.started_at = pod_status.now_rfc3339()
+        rp.proc_started = time.monotonic()
         rp.ready = False
         rp.next_probe = 0.0
         print(f"pod-runner: started {rp.key} pid={rp.proc.pid} ip={rp.ip} "
@@ -209,8 +217,9 @@ class PodRunner:
         body = pod_status.status_patch(
             pod=rp.pod, pod_ip=rp.ip, host_ip=rp.host_ip, phase=phase, ready=rp.ready,
             running=running, restart_count=rp.restart_count, started_at=rp.started_at,
-            ready_since=rp.ready_since, exit_code=rp.exit_code)
-        key = (phase, rp.ready, running, rp.restart_count)
+            ready_since=rp.ready_since, exit_code=rp.exit_code,
+            crash_looping=not running and rp.crashes_in_a_row >= 2)
+        key = (phase, rp.ready, running, rp.restart_count, rp.crashes_in_a_row >= 2)
         if rp.last_status.get("key") == key:
             return
         # A dict body goes as a strategic merge patch: conditions merge by
@@ -266,7 +275,9 @@ class PodRunner:
             if policy == "Always" or (policy == "OnFailure" and rp.exit_code != 0):
                 rp.restart_count += 1
                 rp.proc = None
-                rp.restart_after = now + 1.0
+                ran = now - rp.proc_started
+                rp.crashes_in_a_row = 1 if ran >= CRASH_LOOP_RESET_S else rp.crashes_in_a_row + 1
+                rp.restart_after = now + pod_status.crash_loop_delay(rp.crashes_in_a_row)
                 self._patch(rp, phase="Running")
             else:
                 rp.failed = True

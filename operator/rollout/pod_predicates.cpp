@@ -1,0 +1,34 @@
+#include "rollout/pod_predicates.h"
+
+namespace baton::rollout {
+
+bool isFailed(const ObservedPod& pod) {
+  return pod.phase == PodPhase::Failed || pod.phase == PodPhase::Succeeded;
+}
+
+bool isLive(const ObservedPod& pod) {
+  return !pod.terminating && !isFailed(pod);
+}
+
+bool restartDue(const RolloutPolicy& policy, const ObservedPod& pod, TimePoint now) {
+  if (!policy.restart_at || *policy.restart_at > now) return false;
+  return !pod.restarted_at || *pod.restarted_at < *policy.restart_at;
+}
+
+bool isUpdated(const RolloutPolicy& policy, const ObservedPod& pod, TimePoint now) {
+  return pod.revision == policy.update_revision && !restartDue(policy, pod, now);
+}
+
+bool needsReplacing(const RolloutPolicy& policy, const ObservedPod& pod, TimePoint now) {
+  return !isUpdated(policy, pod, now) || pod.departure.has_value();
+}
+
+bool isAvailable(const RolloutPolicy& policy, const ObservedPod& pod, TimePoint now) {
+  if (!isLive(pod) || pod.role != PodRole::Serving || pod.phase != PodPhase::Running ||
+      !pod.ready || !pod.ready_changed_at) {
+    return false;
+  }
+  return now - *pod.ready_changed_at >= policy.min_ready;
+}
+
+}  // namespace baton::rollout
