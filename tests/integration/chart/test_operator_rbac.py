@@ -151,6 +151,12 @@ class Scenario:
     def start(self):
         runner = [REPO / "tools" / "pod_runner" / "pod-runner", "--namespace", self.ns,
                   "--build-dir", BUILD, "--log-dir", self.tmp / "pods", "--pod-kubeconfigs"]
+        # Pod IPs of runs side by side on one machine must not collide: two
+        # relays on one address share its ports (SO_REUSEPORT) and answer
+        # each other's drain calls, as seen when this test ran beside an
+        # end-to-end run that used the default range too.
+        if os.environ.get("BATON_POD_CIDR"):
+            runner += ["--pod-cidr", os.environ["BATON_POD_CIDR"]]
         self.h.start("pod-runner", runner)
         # What the chart's Deployment passes, but for the addresses (many
         # operators may run on this host) and the log format.
