@@ -4,6 +4,8 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 
+#include "exclusive_port.h"
+
 namespace baton::examples::business {
 namespace {
 
@@ -102,6 +104,7 @@ int BusinessServer::Listen() {
   server_.set_keep_alive_max_count(1000000);
   server_.set_tcp_nodelay(true);  // else Nagle + delayed ACK: 40 ms per answer
   Route();
+  ListenExclusively(server_);
   int port = options_.port == 0
                  ? server_.bind_to_any_port(options_.host)
                  : (server_.bind_to_port(options_.host, options_.port) ? options_.port : -1);

@@ -5,6 +5,7 @@
 #include <cstdlib>
 
 #include "api_server_credentials.h"
+#include "exclusive_port.h"
 
 namespace baton::examples {
 namespace {
@@ -164,6 +165,7 @@ int DrainHttpServer::Start() {
   // Long-polls hold a worker up to 30 s; the reply must not time out first.
   server_.set_write_timeout(5, 0);
   Route();
+  ListenExclusively(server_);
   int port = options_.port;
   if (port == 0) {
     port = server_.bind_to_any_port(options_.host);

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
+#include "exclusive_port.h"
 #include "shard_hash.h"
 #include "successor_address.h"
 #include "token_bucket.h"
@@ -80,6 +81,7 @@ int RegistryServer::Listen() {
   server_.set_tcp_nodelay(true);  // else Nagle + delayed ACK: 40 ms per answer
   server_.set_payload_max_length(64 << 20);
   Route();
+  ListenExclusively(server_);
   bound_port_ = options_.port == 0
                     ? server_.bind_to_any_port(options_.host)
                     : (server_.bind_to_port(options_.host, options_.port) ? options_.port : -1);

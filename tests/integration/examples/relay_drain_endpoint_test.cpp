@@ -51,6 +51,18 @@ TEST(RelayDrainEndpoint, ReadReportsProtocolInstanceVersionAndState) {
   EXPECT_NE(id, b.Get().body["instanceId"]) << "every process start gets its own id";
 }
 
+// A second process cannot take a drain port that is in use: with
+// cpp-httplib's default SO_REUSEPORT it could, and the two would answer each
+// other's drain calls (seen when two test runs' pod addresses overlapped).
+TEST(RelayDrainEndpoint, ASecondProcessCannotShareTheDrainPort) {
+  TempDir dir;
+  RelayProcess first("127.77.4.7", dir.path() + "/first");
+  ASSERT_TRUE(first.started());
+  RelayProcess second("127.77.4.7", dir.path() + "/second",
+                      {"--drain-port", std::to_string(first.drain_port())});
+  EXPECT_FALSE(second.started()) << "both processes listen on the drain port";
+}
+
 TEST(RelayDrainEndpoint, LongPollWaitsForTheTimeoutWhenNothingChanges) {
   TempDir dir;
   RelayProcess relay("127.77.4.2", dir.path() + "/relay");

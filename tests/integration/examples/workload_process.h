@@ -37,6 +37,7 @@ class WorkloadProcess {
   bool started() const { return serve_port_ > 0 && drain_port_ > 0; }
   const std::string& host() const { return host_; }
   int serve_port() const { return serve_port_; }
+  int drain_port() const { return drain_port_; }
   std::string serve_address() const { return host_ + ":" + std::to_string(serve_port_); }
   ChildProcess& process() { return *process_; }
 
