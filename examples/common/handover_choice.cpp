@@ -1,5 +1,7 @@
 #include "handover_choice.h"
 
+#include "pod_room.h"
+
 namespace baton::examples {
 
 void HandoverChoice::SetDirectory(const ServingDirectory& directory, const HostPort& self) {
@@ -7,9 +9,7 @@ void HandoverChoice::SetDirectory(const ServingDirectory& directory, const HostP
   candidates_.clear();
   for (const auto& e : directory.endpoints) {
     if (HostPort{e.address, e.port} == self || e.pod.empty()) continue;
-    Candidate c{e.pod, e.weight.value_or(0), std::nullopt};
-    if (e.capacity) c.room = *e.capacity - e.sessions;
-    candidates_.push_back(std::move(c));
+    candidates_.push_back(Candidate{e.pod, e.weight.value_or(0), e.sessions, e.capacity, 0});
   }
 }
 
@@ -17,7 +17,9 @@ std::optional<std::string> HandoverChoice::Next() {
   std::vector<Candidate*> open;
   long total = 0;
   for (auto& c : candidates_) {
-    if (c.room && *c.room <= 0) continue;
+    const std::optional<long> held =
+        c.sessions ? std::optional<long>(*c.sessions + c.sent) : std::nullopt;
+    if (RoomOf(held, c.capacity) != Room::kOpen) continue;
     open.push_back(&c);
     total += c.weight;
   }
@@ -35,7 +37,7 @@ std::optional<std::string> HandoverChoice::Next() {
   } else {
     chosen = open[std::uniform_int_distribution<std::size_t>(0, open.size() - 1)(rng_)];
   }
-  if (chosen->room) --*chosen->room;
+  ++chosen->sent;
   return chosen->pod;
 }
 
