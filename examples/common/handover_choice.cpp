@@ -16,14 +16,19 @@ void HandoverChoice::SetDirectory(const ServingDirectory& directory, const HostP
 std::optional<std::string> HandoverChoice::Next() {
   std::vector<Candidate*> open;
   long total = 0;
+  bool steered = false;  // some pod has weight > 0, whatever its room
   for (auto& c : candidates_) {
+    steered = steered || c.weight > 0;
     const std::optional<long> held =
         c.sessions ? std::optional<long>(*c.sessions + c.sent) : std::nullopt;
     if (RoomOf(held, c.capacity) != Room::kOpen) continue;
     open.push_back(&c);
     total += c.weight;
   }
-  if (open.empty()) return std::nullopt;
+  // Baton steers to pods whose room we cannot vouch for (count unknown, or
+  // full with what we sent): keep the session rather than send it to a
+  // weight-0 pod, which drains later and would move it again.
+  if (open.empty() || (total == 0 && steered)) return std::nullopt;
   Candidate* chosen = nullptr;
   if (total > 0) {
     long at = std::uniform_int_distribution<long>(0, total - 1)(rng_);

@@ -294,12 +294,13 @@ void TierReconciler::PublishDirectory(const api::Tier& tier, const std::vector<P
   nlohmann::json dir = ServingEndpoints(tier, owned, readings, revision, drain_queue);
   if (dir == memory.last_directory_endpoints) return;
   // Load hints alone move all the time: publish them at a slower pace; a
-  // change of who serves, or of who takes new sessions (weight 0 or not),
-  // is published at once.
+  // change of who serves, of who takes new sessions (weight 0 or not), or
+  // of whose count is known is published at once (readers send nothing to
+  // a pod whose count is unknown: docs/drain-protocol.md).
   auto strip = [](nlohmann::json d) {
     if (!d.is_object()) return d;
     for (auto& e : d["endpoints"]) {
-      e.erase("sessions");
+      if (e.contains("sessions")) e["sessions"] = true;
       e.erase("drainOrder");
       if (e.contains("weight")) e["weight"] = e["weight"].get<std::int64_t>() > 0;
     }

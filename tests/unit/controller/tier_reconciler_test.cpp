@@ -288,6 +288,30 @@ TEST_F(TierReconcilerTest, TheDirectoryFollowsThePlannersDrainQueueInARestart) {
   EXPECT_GT(by_pod["relay-r-0"]["weight"].get<std::int64_t>(), 0);
 }
 
+// A count becoming known changes where readers may send sessions (an
+// unknown one is no room), so it is published at once, not at the slower
+// pace of load hints.
+TEST_F(TierReconcilerTest, ACountBecomingKnownIsPublishedAtOnce) {
+  pods_ = {Pod("relay-a-0", new_rev_, "127.2.0.1"), Pod("relay-a-1", new_rev_, "127.2.0.2")};
+  Reading("relay-a-0", 0);
+  Run();
+  auto directories = [this] {
+    std::vector<json> out;
+    for (const auto& w : writer_.writes) {
+      if (w.verb == "apply:configmaps")
+        out.push_back(json::parse(w.body["data"]["directory.json"].get<std::string>()));
+    }
+    return out;
+  };
+  ASSERT_EQ(directories().size(), 1u);
+  EXPECT_FALSE(directories()[0]["endpoints"][1].contains("sessions"));
+  now_ += 1s;
+  Reading("relay-a-1", 0);
+  Run();
+  ASSERT_EQ(directories().size(), 2u);
+  EXPECT_EQ(directories()[1]["endpoints"][1]["sessions"], 0);
+}
+
 TEST_F(TierReconcilerTest, DrainsTheOldPodWithFewestSessionsLabelFirst) {
   pods_ = {Pod("relay-a-0", old_rev_, "127.2.0.1"), Pod("relay-a-1", old_rev_, "127.2.0.2"),
            Pod("relay-b-0", new_rev_, "127.2.0.3")};

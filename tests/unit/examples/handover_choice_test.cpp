@@ -80,6 +80,34 @@ TEST(HandoverChoice, KeepsTheSessionWhenNoPodHasKnownRoom) {
   EXPECT_FALSE(c.Next());
 }
 
+TEST(HandoverChoice, KeepsTheSessionWhenOnlyAPodOfUnknownCountHasWeight) {
+  // The new pod's count is not read yet; Baton gives it weight (it stays)
+  // and the old pod, which drains later, weight 0. Sending to the old pod
+  // would move the session twice: it stays here until a directory shows the
+  // new pod's count.
+  HandoverChoice c(7);
+  c.SetDirectory(Parsed(R"({"endpoints": [
+      {"pod": "relay-new", "address": "127.0.0.2", "port": 7000, "weight": 1,
+       "capacity": 3000},
+      {"pod": "relay-old", "address": "127.0.0.3", "port": 7000, "sessions": 350, "weight": 0,
+       "capacity": 3000}]})"),
+                 kSelf);
+  EXPECT_FALSE(c.Next());
+}
+
+TEST(HandoverChoice, AWeightedPodFilledByWhatWeSentIsNotReplacedByAWeightZeroOne) {
+  HandoverChoice c(8);
+  c.SetDirectory(Parsed(R"({"endpoints": [
+      {"pod": "relay-new", "address": "127.0.0.2", "port": 7000, "sessions": 98, "weight": 5,
+       "capacity": 100},
+      {"pod": "relay-old", "address": "127.0.0.3", "port": 7000, "sessions": 10, "weight": 0,
+       "capacity": 100}]})"),
+                 kSelf);
+  EXPECT_EQ(c.Next(), "relay-new");
+  EXPECT_EQ(c.Next(), "relay-new");
+  EXPECT_FALSE(c.Next());
+}
+
 TEST(HandoverChoice, NothingKnownBeforeADirectoryAndNoOneToSendTo) {
   HandoverChoice c(4);
   EXPECT_FALSE(c.known());
