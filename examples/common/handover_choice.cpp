@@ -1,5 +1,7 @@
 #include "handover_choice.h"
 
+#include "pod_room.h"
+
 namespace baton::examples {
 
 void HandoverChoice::SetDirectory(const ServingDirectory& directory, const HostPort& self) {
@@ -7,21 +9,26 @@ void HandoverChoice::SetDirectory(const ServingDirectory& directory, const HostP
   candidates_.clear();
   for (const auto& e : directory.endpoints) {
     if (HostPort{e.address, e.port} == self || e.pod.empty()) continue;
-    Candidate c{e.pod, e.weight.value_or(0), std::nullopt};
-    if (e.capacity) c.room = *e.capacity - e.sessions;
-    candidates_.push_back(std::move(c));
+    candidates_.push_back(Candidate{e.pod, e.weight.value_or(0), e.sessions, e.capacity, 0});
   }
 }
 
 std::optional<std::string> HandoverChoice::Next() {
   std::vector<Candidate*> open;
   long total = 0;
+  bool steered = false;  // some pod has weight > 0, whatever its room
   for (auto& c : candidates_) {
-    if (c.room && *c.room <= 0) continue;
+    steered = steered || c.weight > 0;
+    const std::optional<long> held =
+        c.sessions ? std::optional<long>(*c.sessions + c.sent) : std::nullopt;
+    if (RoomOf(held, c.capacity) != Room::kOpen) continue;
     open.push_back(&c);
     total += c.weight;
   }
-  if (open.empty()) return std::nullopt;
+  // Baton steers to pods whose room we cannot vouch for (count unknown, or
+  // full with what we sent): keep the session rather than send it to a
+  // weight-0 pod, which drains later and would move it again.
+  if (open.empty() || (total == 0 && steered)) return std::nullopt;
   Candidate* chosen = nullptr;
   if (total > 0) {
     long at = std::uniform_int_distribution<long>(0, total - 1)(rng_);
@@ -35,7 +42,7 @@ std::optional<std::string> HandoverChoice::Next() {
   } else {
     chosen = open[std::uniform_int_distribution<std::size_t>(0, open.size() - 1)(rng_)];
   }
-  if (chosen->room) --*chosen->room;
+  ++chosen->sent;
   return chosen->pod;
 }
 

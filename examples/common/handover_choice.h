@@ -12,11 +12,13 @@
 namespace baton::examples {
 
 // Where a draining relay sends each session it moves: a pod of the serving
-// directory other than itself, drawn by the directory's weights
-// (uniformly when none is above 0), and never a pod that is full. "Full"
-// counts what this relay already sent there since the directory was
-// published, because the directory's load hints lag: a pod that reported
-// 18,990 sessions of a 19,000 capacity takes 10 more from us, not 1,000.
+// directory other than itself with room (pod_room.h), drawn by the
+// directory's weights (uniformly when no pod has a weight above 0). Never a
+// pod that is full, nor one whose count is unknown (it may be full), nor one
+// of weight 0 while another pod has weight. Room counts what
+// this relay already sent there since the directory was published, because
+// the directory's load hints lag: a pod that reported 18,990 sessions of a
+// 19,000 capacity takes 10 more from us, not 1,000.
 class HandoverChoice {
  public:
   explicit HandoverChoice(std::uint64_t seed) : rng_(seed) {}
@@ -25,16 +27,19 @@ class HandoverChoice {
   void SetDirectory(const ServingDirectory& directory, const HostPort& self);
   bool known() const { return known_; }
 
-  // The pod name to put in MOVE, or nullopt when no other pod has room: the
-  // session must stay here (and keep counting) rather than be sent to a
-  // full relay.
+  // The pod name to put in MOVE, or nullopt when no pod the directory steers
+  // to has room we know of: the session stays here (and keeps counting, so
+  // Baton holds the drain) rather than be sent to a relay that is, or may
+  // be, full, or to one that drains later (it would move again).
   std::optional<std::string> Next();
 
  private:
   struct Candidate {
     std::string pod;
     long weight = 0;
-    std::optional<long> room;  // capacity - sessions - sent; nullopt: capacity unknown
+    std::optional<long> sessions;  // as published; nullopt: unknown
+    std::optional<long> capacity;  // nullopt: not reported
+    long sent = 0;                 // by us since this directory version
   };
   std::vector<Candidate> candidates_;
   bool known_ = false;

@@ -37,7 +37,8 @@ std::optional<ServingDirectory> ParseServingDirectory(std::string_view json_text
     ep.port = port->get<int>();
     if (ep.port <= 0 || ep.port > 65535) return std::nullopt;
     auto sessions = e.find("sessions");
-    if (sessions != e.end() && sessions->is_number_integer()) ep.sessions = sessions->get<long>();
+    if (sessions != e.end() && sessions->is_number_integer() && sessions->get<long>() >= 0)
+      ep.sessions = sessions->get<long>();
     auto weight = e.find("weight");
     if (weight != e.end() && weight->is_number_integer() && weight->get<long>() >= 0)
       ep.weight = weight->get<long>();

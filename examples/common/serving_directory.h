@@ -15,7 +15,8 @@ struct DirectoryEndpoint {
   std::string pod;
   std::string address;
   int port = 0;
-  long sessions = 0;
+  // Last published count; nullopt when the directory has none (unknown, never 0).
+  std::optional<long> sessions;
   std::string revision;
   // Steering (docs/drain-protocol.md): the share of new sessions and
   // reconnects this pod should take; nullopt when the directory has none.

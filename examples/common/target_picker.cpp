@@ -5,8 +5,7 @@ namespace baton::examples {
 std::vector<Target> TargetsFromDirectory(const ServingDirectory& directory) {
   std::vector<Target> out;
   for (const auto& e : directory.endpoints) {
-    bool full = e.capacity && e.sessions >= *e.capacity;
-    out.push_back({e.pod, HostPort{e.address, e.port}, e.weight, full});
+    out.push_back({e.pod, HostPort{e.address, e.port}, e.weight, RoomOf(e.sessions, e.capacity)});
   }
   return out;
 }
@@ -21,17 +20,15 @@ std::optional<HostPort> TargetPicker::Next(const std::string& hint,
   if (!hint.empty()) {
     for (const auto& t : targets_) {
       bool named = t.pod == hint || t.address.ToString() == hint;
-      if (named && t.address != avoid && !t.full) return t.address;
+      if (named && t.address != avoid && t.room == Room::kOpen) return t.address;
     }
   }
   std::vector<const Target*> others;
-  for (const auto& t : targets_) {
-    if (t.address != avoid && !t.full) others.push_back(&t);
-  }
-  if (others.empty()) {
+  for (Room room : {Room::kOpen, Room::kUnknown, Room::kFull}) {
     for (const auto& t : targets_) {
-      if (t.address != avoid) others.push_back(&t);
+      if (t.address != avoid && t.room == room) others.push_back(&t);
     }
+    if (!others.empty()) break;
   }
   if (others.empty()) return std::nullopt;
   long total = 0;

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "host_port.h"
+#include "pod_room.h"
 #include "serving_directory.h"
 
 namespace baton::examples {
@@ -17,16 +18,18 @@ struct Target {
   HostPort address;
   // From the directory's steering fields; nullopt when it has none.
   std::optional<long> weight;
-  bool full = false;  // sessions >= capacity, as last published
+  Room room = Room::kOpen;  // as last published (pod_room.h)
 };
 
 std::vector<Target> TargetsFromDirectory(const ServingDirectory& directory);
 
 // Chooses where a client connects, the way a check-in service would: the
-// drain's successor hint when it names a known target that is not full,
-// otherwise a target other than the one being left, drawn by the directory's
-// weights (docs/drain-protocol.md); uniformly when no target has a weight
-// above 0. Full targets are passed over while any other is not full.
+// drain's successor hint when it names a known target with room, otherwise a
+// target other than the one being left, drawn by the directory's weights
+// (docs/drain-protocol.md); uniformly when no target has a weight above 0.
+// Targets with room come first; only when none has, those whose count is
+// unknown; only when none of those either, full ones (a client must connect
+// somewhere: the relay then decides).
 class TargetPicker {
  public:
   explicit TargetPicker(std::uint64_t seed) : rng_(seed) {}

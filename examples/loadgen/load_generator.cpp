@@ -70,7 +70,8 @@ void LoadGenerator::RefreshTargets(bool force) {
     }
   } else if (force) {
     std::vector<Target> targets;
-    for (const auto& t : options_.targets) targets.push_back({"", t, std::nullopt, false});
+    // --targets: no directory, so no counts to doubt; every target is open.
+    for (const auto& t : options_.targets) targets.push_back({"", t, std::nullopt, Room::kOpen});
     picker_.SetTargets(std::move(targets));
   }
 }

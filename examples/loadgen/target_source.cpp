@@ -8,7 +8,9 @@ TargetSource::TargetSource(std::string directory_path, std::vector<HostPort> fix
     Refresh();
     return;
   }
-  for (auto& address : fixed) targets_.push_back({"", std::move(address), std::nullopt, false});
+  // No directory, so no counts to doubt: every fixed target is open.
+  for (auto& address : fixed)
+    targets_.push_back({"", std::move(address), std::nullopt, Room::kOpen});
 }
 
 bool TargetSource::Refresh() {

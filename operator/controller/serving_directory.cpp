@@ -18,7 +18,8 @@ const drain::DrainReading* KnownReading(const std::map<std::string, drain::Drain
 
 nlohmann::json ServingEndpoints(const api::Tier& tier, const std::vector<PodView>& owned_pods,
                                 const std::map<std::string, drain::DrainReading>& readings,
-                                const std::string& update_revision) {
+                                const std::string& update_revision,
+                                const std::vector<std::string>& drain_queue) {
   nlohmann::json endpoints = nlohmann::json::array();
   auto port = tier.spec.EffectiveServingPort();
   std::vector<const PodView*> serving;
@@ -40,8 +41,12 @@ nlohmann::json ServingEndpoints(const api::Tier& tier, const std::vector<PodView
   std::vector<rollout::ServingPod> pods;
   for (const PodView* p : serving) {
     const auto* r = KnownReading(readings, p->name);
-    pods.push_back({p->name, p->Label(std::string(api::kLabelRevision)) == update_revision,
-                    r != nullptr ? std::optional(r->sessions) : std::nullopt,
+    const auto queued = std::find(drain_queue.begin(), drain_queue.end(), p->name);
+    const std::optional<std::int32_t> position =
+        queued == drain_queue.end()
+            ? std::nullopt
+            : std::optional(static_cast<std::int32_t>(queued - drain_queue.begin()));
+    pods.push_back({p->name, position, r != nullptr ? std::optional(r->sessions) : std::nullopt,
                     r != nullptr ? r->capacity : std::nullopt});
   }
   const std::vector<rollout::ServingWeight> weights = rollout::ServingWeights(pods, load);

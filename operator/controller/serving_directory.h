@@ -17,9 +17,11 @@ namespace baton::controller {
 
 // Without updatedAt: the caller compares this with what is published and
 // stamps the time only when the endpoints changed, so an unchanged directory
-// costs no write.
+// costs no write. drain_queue is the planner's (Plan::drain_queue): the pods
+// it still means to drain, next first; it decides who takes sessions.
 nlohmann::json ServingEndpoints(const api::Tier& tier, const std::vector<PodView>& owned_pods,
                                 const std::map<std::string, drain::DrainReading>& readings,
-                                const std::string& update_revision);
+                                const std::string& update_revision,
+                                const std::vector<std::string>& drain_queue);
 
 }  // namespace baton::controller

@@ -301,17 +301,19 @@ void TierReconciler::ReportStatus(const api::Tier& tier, const nlohmann::json& s
 
 void TierReconciler::PublishDirectory(const api::Tier& tier, const std::vector<PodView>& owned,
                                       const std::map<std::string, drain::DrainReading>& readings,
-                                      const std::string& revision, Memory& memory,
+                                      const std::string& revision,
+                                      const std::vector<std::string>& drain_queue, Memory& memory,
                                       ReconcileResult& result) {
-  nlohmann::json dir = ServingEndpoints(tier, owned, readings, revision);
+  nlohmann::json dir = ServingEndpoints(tier, owned, readings, revision, drain_queue);
   if (dir == memory.last_directory_endpoints) return;
   // Load hints alone move all the time: publish them at a slower pace; a
-  // change of who serves, or of who takes new sessions (weight 0 or not),
-  // is published at once.
+  // change of who serves, of who takes new sessions (weight 0 or not), or
+  // of whose count is known is published at once (readers send nothing to
+  // a pod whose count is unknown: docs/drain-protocol.md).
   auto strip = [](nlohmann::json d) {
     if (!d.is_object()) return d;
     for (auto& e : d["endpoints"]) {
-      e.erase("sessions");
+      if (e.contains("sessions")) e["sessions"] = true;
       e.erase("drainOrder");
       if (e.contains("weight")) e["weight"] = e["weight"].get<std::int64_t>() > 0;
     }
@@ -565,7 +567,8 @@ ReconcileResult TierReconciler::Reconcile(const TierKey& key) {
                                             tier->Generation(), memory.conflicts_since});
       }
       ReportStatus(*tier, StatusJson(*tier, status.status), memory, result);
-      PublishDirectory(*tier, owned, readings, state.policy.update_revision, memory, result);
+      PublishDirectory(*tier, owned, readings, state.policy.update_revision, plan.drain_queue,
+                       memory, result);
     }
     // Condition transitions, after the status write that shows them (a
     // refused write throws past this and the next pass sees the transition

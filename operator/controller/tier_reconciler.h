@@ -147,7 +147,8 @@ class TierReconciler {
                     ReconcileResult& result);
   void PublishDirectory(const api::Tier& tier, const std::vector<PodView>& owned,
                         const std::map<std::string, drain::DrainReading>& readings,
-                        const std::string& revision, Memory& memory, ReconcileResult& result);
+                        const std::string& revision, const std::vector<std::string>& drain_queue,
+                        Memory& memory, ReconcileResult& result);
   // True when every expectation is met (or has expired); drops met ones.
   bool ExpectationsMet(Memory& memory, const std::vector<PodView>& owned);
   // Records the update revision's template as a ControllerRevision and prunes

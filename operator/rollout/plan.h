@@ -165,6 +165,12 @@ struct Plan {
   std::vector<Wait> waits;
   std::vector<PlannedEvent> events;
   RolloutAssessment assessment;
+  // The live serving pods the rollout still means to drain, in the order it
+  // drains them (DrainsBefore): outdated pods beyond the partition (older
+  // revision, restart due, leaving node), surplus pods of a scale-down, every
+  // pod of a tier being deleted. Pods it keeps are not in it. The serving
+  // directory steers by it: a pod about to drain takes no new sessions.
+  std::vector<std::string> drain_queue;
   // The earliest time the plan changes without any new observation
   // (minReadySeconds elapsing, a drain timeout, a progress deadline, a future
   // restartAt): the controller requeues at it.

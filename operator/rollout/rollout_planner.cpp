@@ -583,6 +583,14 @@ class Planner {
     return DrainStart::Started;
   }
 
+  // Publishes the first `wanted` candidates, in the order startDrains takes
+  // them, as the rest of the rollout's drain queue (Plan::drain_queue).
+  void queueDrains(std::vector<Candidate> candidates, std::int32_t wanted) {
+    sortCandidates(candidates);
+    const auto count = std::min<std::size_t>(candidates.size(), std::max(wanted, 0));
+    for (std::size_t i = 0; i < count; ++i) plan_.drain_queue.push_back(candidates[i].pod->name);
+  }
+
   // Starts up to `wanted` drains from the sorted candidates; explains the
   // first obstacle when it starts fewer.
   std::int32_t startDrains(std::vector<Candidate> candidates, std::int32_t wanted,
@@ -716,6 +724,8 @@ class Planner {
     need_ = std::max(0, wanted - updated_serving - static_cast<std::int32_t>(backing_off_.size()));
     plan_.assessment.outdated_pods = surplus_old;
     plan_.assessment.surplus_pods = std::max(0, old_serving + updated_serving - policy_.replicas);
+    queueDrains(old_candidates, surplus_old);
+    queueDrains(new_candidates, surplus_new);
     if (blocked()) return;
 
     if (need_ > 0) {
@@ -769,6 +779,7 @@ class Planner {
   void planShards() {
     std::vector<ShardCreate> creates;
     std::vector<Candidate> candidates;
+    std::vector<Candidate> awaiting_successor;  // queued to drain, not candidates yet
     std::int32_t wanted_drains = 0;
     std::int32_t names_in_use = 0;  // shards whose new pod's name is still taken
     const std::string inc = incarnationPart();
@@ -823,6 +834,8 @@ class Planner {
           if (successor != nullptr && pod != successor)
             candidates.push_back(Candidate{pod, successor_name});
         }
+      } else {
+        for (const ObservedPod* pod : old) awaiting_successor.push_back(Candidate{pod, ""});
       }
     }
     // Shards beyond the shard count: drained away with no successor.
@@ -836,6 +849,8 @@ class Planner {
     wanted_drains = static_cast<std::int32_t>(candidates.size());
     const std::int32_t creatable = need_;
     need_ += names_in_use;
+    awaiting_successor.insert(awaiting_successor.end(), candidates.begin(), candidates.end());
+    queueDrains(std::move(awaiting_successor), std::numeric_limits<std::int32_t>::max());
     if (blocked()) return;
 
     std::sort(creates.begin(), creates.end(), [](const ShardCreate& a, const ShardCreate& b) {
@@ -883,6 +898,7 @@ class Planner {
            "every pod of " + policy_.tier_name + " drained; finalizer removed");
       return;
     }
+    queueDrains(candidates, static_cast<std::int32_t>(candidates.size()));
     if (!candidates.empty()) {
       // Going away: no availability floor, but still one drain at a time (or
       // maxConcurrentDrains), so that the tier's sessions migrate at a pace.

@@ -2,8 +2,6 @@
 
 #include <algorithm>
 
-#include "rollout/drain_order.h"
-
 namespace baton::rollout {
 namespace {
 
@@ -17,26 +15,25 @@ std::vector<ServingWeight> ServingWeights(const std::vector<ServingPod>& pods,
                                           const TierLoad& load) {
   std::vector<ServingWeight> out(pods.size());
 
-  std::vector<std::size_t> old;
-  std::vector<std::size_t> fresh;
+  std::vector<std::size_t> queued;
+  std::vector<std::size_t> staying;
   for (std::size_t i = 0; i < pods.size(); ++i) {
-    (pods[i].update_revision ? fresh : old).push_back(i);
+    (pods[i].queue_position ? queued : staying).push_back(i);
   }
-  std::sort(old.begin(), old.end(), [&pods](std::size_t a, std::size_t b) {
-    return DrainsBefore({pods[a].name, false, pods[a].sessions},
-                        {pods[b].name, false, pods[b].sessions});
+  std::stable_sort(queued.begin(), queued.end(), [&pods](std::size_t a, std::size_t b) {
+    return *pods[a].queue_position < *pods[b].queue_position;
   });
-  for (std::size_t rank = 0; rank < old.size(); ++rank) {
-    out[old[rank]].drain_order = static_cast<std::int32_t>(rank);
+  for (std::size_t rank = 0; rank < queued.size(); ++rank) {
+    out[queued[rank]].drain_order = static_cast<std::int32_t>(rank);
   }
 
-  // Preference levels: the update revision's pods together, then each old
+  // Preference levels: the pods the rollout keeps together, then each queued
   // pod alone from the one that drains last. The pod that drains next takes
   // nothing while any other pod serves: what it took would move again.
   std::vector<std::vector<std::size_t>> levels;
-  if (!fresh.empty()) levels.push_back(fresh);
-  const std::size_t keep_out = fresh.empty() && old.size() == 1 ? 0 : 1;
-  for (std::size_t k = old.size(); k > keep_out; --k) levels.push_back({old[k - 1]});
+  if (!staying.empty()) levels.push_back(staying);
+  const std::size_t keep_out = staying.empty() && queued.size() == 1 ? 0 : 1;
+  for (std::size_t k = queued.size(); k > keep_out; --k) levels.push_back({queued[k - 1]});
 
   // Worked numbers: 4,000 sessions, 4 replicas -> target 1,000; a new pod
   // holding 990 has room 10, one holding 0 has room 1,000.

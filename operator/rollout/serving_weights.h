@@ -1,8 +1,10 @@
 // PURE: where new sessions and reconnects should go (the serving directory's
 // `weight` and `drainOrder`, docs/drain-protocol.md). During a rollout every
-// session should move once: to a pod of the update revision first, then to
-// the old pods that drain last, never to the pod that drains next, and no pod
-// above its share of the tier's load or its reported capacity.
+// session should move once: to a pod the rollout keeps first, then to the
+// pods that drain last, never to the pod that drains next, and no pod above
+// its share of the tier's load or its reported capacity. Which pods drain,
+// and in what order, is the planner's drain queue (Plan::drain_queue), so a
+// restart, an evacuation and a partition steer like a rollout.
 #pragma once
 
 #include <cstdint>
@@ -15,7 +17,9 @@ namespace baton::rollout {
 // One serving (ready, not draining) pod.
 struct ServingPod {
   std::string_view name;
-  bool update_revision = false;
+  // Place in the planner's drain queue (Plan::drain_queue); nullopt: the
+  // rollout keeps this pod.
+  std::optional<std::int32_t> queue_position;
   std::optional<std::int64_t> sessions;  // nullopt: unknown
   std::optional<std::int64_t> capacity;  // nullopt: not reported (unknown, never 0)
 };
@@ -24,7 +28,7 @@ struct ServingWeight {
   // Relative share of new sessions; 0 = send none. All 0 only when no pod
   // can take any (readers then fall back to their own choice).
   std::int64_t weight = 0;
-  // Old-revision pods only: 0 drains next, 1 after it, ... (DrainsBefore).
+  // Queued pods only: 0 drains next of these pods, 1 after it, ...
   std::optional<std::int32_t> drain_order;
 };
 
@@ -37,7 +41,8 @@ struct TierLoad {
 // One entry per pod, same index. The target per pod is the tier's mean load
 // after the rollout, ceil(sessions / replicas), capped by the pod's capacity;
 // a pod's weight is its room below that target. Pods are filled in
-// preference order — update revision, then old pods from the last to drain —
+// preference order — pods not in the queue, then queued pods from the last
+// to drain (the one that drains next never, while any other pod serves) —
 // taking whole preference levels until their room covers what is moving
 // (at least one level with room). When no pod has room below the target
 // (e.g. nothing is loaded yet), the first level with any pod not at its

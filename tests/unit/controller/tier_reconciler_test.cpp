@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <map>
+#include <optional>
 #include <set>
 
 #include "api/contract.h"
@@ -257,6 +259,59 @@ TEST_F(TierReconcilerTest, SurgesANewPodWithBatonLabelsAndOwner) {
   }
   EXPECT_TRUE(status);
   EXPECT_TRUE(directory);
+}
+
+// Issue 20: the directory follows the planner's drain queue. In a restart
+// every pod has the update revision; only the queue tells that relay-a-0
+// drains next and relay-a-1 after it, while the restarted pod stays.
+TEST_F(TierReconcilerTest, TheDirectoryFollowsThePlannersDrainQueueInARestart) {
+  const std::string restart_at = "2026-11-25T09:59:00Z";
+  tier_.spec.rollout.restart_at = restart_at;
+  pods_ = {Pod("relay-a-0", new_rev_, "127.2.0.1"), Pod("relay-a-1", new_rev_, "127.2.0.2"),
+           Pod("relay-r-0", new_rev_, "127.2.0.3")};
+  pods_[2].annotations[std::string(api::kAnnotationRestartedAt)] = restart_at;
+  Reading("relay-a-0", 10);
+  Reading("relay-a-1", 20);
+  Reading("relay-r-0", 0);
+  Run();
+  std::optional<json> dir;
+  for (const auto& w : writer_.writes) {
+    if (w.verb == "apply:configmaps")
+      dir = json::parse(w.body["data"]["directory.json"].get<std::string>());
+  }
+  ASSERT_TRUE(dir) << testing::PrintToString(writer_.Verbs());
+  std::map<std::string, json> by_pod;
+  for (const auto& e : (*dir)["endpoints"]) by_pod[e["pod"]] = e;
+  ASSERT_EQ(by_pod.size(), 3u);
+  EXPECT_EQ(by_pod["relay-a-0"].value("drainOrder", -1), 0);
+  EXPECT_EQ(by_pod["relay-a-0"]["weight"], 0);
+  EXPECT_EQ(by_pod["relay-a-1"].value("drainOrder", -1), 1);
+  EXPECT_FALSE(by_pod["relay-r-0"].contains("drainOrder"));
+  EXPECT_GT(by_pod["relay-r-0"]["weight"].get<std::int64_t>(), 0);
+}
+
+// A count becoming known changes where readers may send sessions (an
+// unknown one is no room), so it is published at once, not at the slower
+// pace of load hints.
+TEST_F(TierReconcilerTest, ACountBecomingKnownIsPublishedAtOnce) {
+  pods_ = {Pod("relay-a-0", new_rev_, "127.2.0.1"), Pod("relay-a-1", new_rev_, "127.2.0.2")};
+  Reading("relay-a-0", 0);
+  Run();
+  auto directories = [this] {
+    std::vector<json> out;
+    for (const auto& w : writer_.writes) {
+      if (w.verb == "apply:configmaps")
+        out.push_back(json::parse(w.body["data"]["directory.json"].get<std::string>()));
+    }
+    return out;
+  };
+  ASSERT_EQ(directories().size(), 1u);
+  EXPECT_FALSE(directories()[0]["endpoints"][1].contains("sessions"));
+  now_ += 1s;
+  Reading("relay-a-1", 0);
+  Run();
+  ASSERT_EQ(directories().size(), 2u);
+  EXPECT_EQ(directories()[1]["endpoints"][1]["sessions"], 0);
 }
 
 TEST_F(TierReconcilerTest, DrainsTheOldPodWithFewestSessionsLabelFirst) {

@@ -47,6 +47,67 @@ TEST(HandoverChoice, WithoutWeightsSpreadsOverTheOthers) {
   EXPECT_GT(seen["relay-c"], 100);
 }
 
+// A directory entry without "sessions": its count is unknown, never 0, so
+// the pod has no room we know of (it may be full). Before the fix it read
+// as 0 sessions and looked like the roomiest relay.
+ServingDirectory Parsed(const char* json) {
+  auto d = ParseServingDirectory(json);
+  EXPECT_TRUE(d) << json;
+  return d ? *d : ServingDirectory{};
+}
+
+TEST(HandoverChoice, NeverPicksAPodWhoseCountIsUnknownWhileOneHasRoom) {
+  HandoverChoice c(5);
+  c.SetDirectory(Parsed(R"({"endpoints": [
+      {"pod": "relay-unread", "address": "127.0.0.2", "port": 7000, "weight": 1000,
+       "capacity": 100},
+      {"pod": "relay-b", "address": "127.0.0.3", "port": 7000, "sessions": 10, "weight": 1,
+       "capacity": 100}]})"),
+                 kSelf);
+  for (int i = 0; i < 90; ++i) EXPECT_EQ(c.Next(), "relay-b");
+}
+
+TEST(HandoverChoice, KeepsTheSessionWhenNoPodHasKnownRoom) {
+  // Only a pod whose count is unknown (no capacity reported either) and a
+  // full one: nothing is sent; the relay keeps the session and Baton holds
+  // the drain until a directory shows room.
+  HandoverChoice c(6);
+  c.SetDirectory(Parsed(R"({"endpoints": [
+      {"pod": "relay-unread", "address": "127.0.0.2", "port": 7000, "weight": 5},
+      {"pod": "relay-full", "address": "127.0.0.3", "port": 7000, "sessions": 100,
+       "capacity": 100}]})"),
+                 kSelf);
+  EXPECT_FALSE(c.Next());
+}
+
+TEST(HandoverChoice, KeepsTheSessionWhenOnlyAPodOfUnknownCountHasWeight) {
+  // The new pod's count is not read yet; Baton gives it weight (it stays)
+  // and the old pod, which drains later, weight 0. Sending to the old pod
+  // would move the session twice: it stays here until a directory shows the
+  // new pod's count.
+  HandoverChoice c(7);
+  c.SetDirectory(Parsed(R"({"endpoints": [
+      {"pod": "relay-new", "address": "127.0.0.2", "port": 7000, "weight": 1,
+       "capacity": 3000},
+      {"pod": "relay-old", "address": "127.0.0.3", "port": 7000, "sessions": 350, "weight": 0,
+       "capacity": 3000}]})"),
+                 kSelf);
+  EXPECT_FALSE(c.Next());
+}
+
+TEST(HandoverChoice, AWeightedPodFilledByWhatWeSentIsNotReplacedByAWeightZeroOne) {
+  HandoverChoice c(8);
+  c.SetDirectory(Parsed(R"({"endpoints": [
+      {"pod": "relay-new", "address": "127.0.0.2", "port": 7000, "sessions": 98, "weight": 5,
+       "capacity": 100},
+      {"pod": "relay-old", "address": "127.0.0.3", "port": 7000, "sessions": 10, "weight": 0,
+       "capacity": 100}]})"),
+                 kSelf);
+  EXPECT_EQ(c.Next(), "relay-new");
+  EXPECT_EQ(c.Next(), "relay-new");
+  EXPECT_FALSE(c.Next());
+}
+
 TEST(HandoverChoice, NothingKnownBeforeADirectoryAndNoOneToSendTo) {
   HandoverChoice c(4);
   EXPECT_FALSE(c.known());

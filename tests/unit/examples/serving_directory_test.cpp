@@ -30,7 +30,7 @@ TEST(ServingDirectory, ParsesTheDocumentedShape) {
   EXPECT_EQ(d->endpoints[0].address, "127.1.0.12");
   EXPECT_EQ(d->endpoints[0].port, 7000);
   EXPECT_EQ(d->endpoints[0].sessions, 4980);
-  EXPECT_EQ(d->endpoints[1].sessions, 0);
+  EXPECT_FALSE(d->endpoints[1].sessions.has_value());  // absent: unknown, never 0
   EXPECT_EQ(d->endpoints[1].revision, "4");
   EXPECT_EQ(d->endpoints[0].weight, 20);
   EXPECT_EQ(d->endpoints[0].capacity, 19000);

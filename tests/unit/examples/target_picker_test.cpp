@@ -11,9 +11,9 @@ const HostPort kA{"127.0.0.1", 1}, kB{"127.0.0.2", 2}, kC{"127.0.0.3", 3};
 
 TargetPicker Picker() {
   TargetPicker p(7);
-  p.SetTargets({{"relay-a", kA, std::nullopt, false},
-                {"relay-b", kB, std::nullopt, false},
-                {"relay-c", kC, std::nullopt, false}});
+  p.SetTargets({{"relay-a", kA, std::nullopt, Room::kOpen},
+                {"relay-b", kB, std::nullopt, Room::kOpen},
+                {"relay-c", kC, std::nullopt, Room::kOpen}});
   return p;
 }
 
@@ -52,7 +52,9 @@ TEST(TargetPicker, SpreadsUnhintedMovesOverTheOthers) {
 
 TEST(TargetPicker, FollowsTheDirectoryWeights) {
   TargetPicker p(3);
-  p.SetTargets({{"relay-a", kA, 0, false}, {"relay-b", kB, 30, false}, {"relay-c", kC, 10, false}});
+  p.SetTargets({{"relay-a", kA, 0, Room::kOpen},
+                {"relay-b", kB, 30, Room::kOpen},
+                {"relay-c", kC, 10, Room::kOpen}});
   std::map<int, int> seen;
   for (int i = 0; i < 4000; ++i) ++seen[p.Next("", std::nullopt)->port];
   EXPECT_EQ(seen.count(1), 0u);  // weight 0: drains next, takes none
@@ -63,13 +65,15 @@ TEST(TargetPicker, FollowsTheDirectoryWeights) {
 
 TEST(TargetPicker, PassesOverFullTargetsAndFullHints) {
   TargetPicker p(5);
-  p.SetTargets({{"relay-a", kA, 5, true}, {"relay-b", kB, 0, false}, {"relay-c", kC, 0, false}});
+  p.SetTargets({{"relay-a", kA, 5, Room::kFull},
+                {"relay-b", kB, 0, Room::kOpen},
+                {"relay-c", kC, 0, Room::kOpen}});
   for (int i = 0; i < 50; ++i) {
     EXPECT_NE(p.Next("relay-a", std::nullopt), kA);
     EXPECT_NE(p.Next("", std::nullopt), kA);
   }
   // When every other target is full, one is still named (the relay decides).
-  p.SetTargets({{"relay-a", kA, 5, true}, {"relay-b", kB, 0, true}});
+  p.SetTargets({{"relay-a", kA, 5, Room::kFull}, {"relay-b", kB, 0, Room::kFull}});
   EXPECT_EQ(p.Next("", kB), kA);
 }
 
@@ -79,15 +83,35 @@ TEST(TargetsFromDirectory, CarriesWeightAndFullness) {
                  {"relay-b", "127.0.0.2", 2, 10, "5", 7, std::nullopt}};
   auto t = TargetsFromDirectory(d);
   ASSERT_EQ(t.size(), 2u);
-  EXPECT_TRUE(t[0].full);
+  EXPECT_EQ(t[0].room, Room::kFull);
   EXPECT_EQ(t[0].weight, 0);
-  EXPECT_FALSE(t[1].full);  // unknown capacity is never "full"
+  EXPECT_EQ(t[1].room, Room::kOpen);  // unknown capacity is never "full"
   EXPECT_EQ(t[1].weight, 7);
+}
+
+// A directory entry without "sessions": unknown, never 0. Before the fix it
+// read as 0 sessions, so a pod never read looked like it had room.
+TEST(TargetPicker, AnUnknownCountIsTakenOnlyWhenNoTargetHasKnownRoom) {
+  auto d = ParseServingDirectory(R"({"endpoints": [
+      {"pod": "relay-a", "address": "127.0.0.1", "port": 1, "weight": 1000, "capacity": 100},
+      {"pod": "relay-b", "address": "127.0.0.2", "port": 2, "sessions": 50, "weight": 1,
+       "capacity": 100},
+      {"pod": "relay-c", "address": "127.0.0.3", "port": 3, "sessions": 100, "weight": 1,
+       "capacity": 100}]})");
+  ASSERT_TRUE(d);
+  TargetPicker p(9);
+  p.SetTargets(TargetsFromDirectory(*d));
+  for (int i = 0; i < 50; ++i) {
+    EXPECT_EQ(p.Next("", std::nullopt), kB);
+    EXPECT_EQ(p.Next("relay-a", std::nullopt), kB);  // a hint at it is not followed either
+  }
+  // relay-b being left: relay-a's unknown count is preferred to full relay-c.
+  for (int i = 0; i < 50; ++i) EXPECT_EQ(p.Next("", kB), kA);
 }
 
 TEST(TargetPicker, NothingWhenOnlyTheRelayBeingLeftIsKnown) {
   TargetPicker p(1);
-  p.SetTargets({{"relay-a", kA, std::nullopt, false}});
+  p.SetTargets({{"relay-a", kA, std::nullopt, Room::kOpen}});
   EXPECT_FALSE(p.Next("", kA));
   EXPECT_EQ(p.Next("", std::nullopt), kA);
 }

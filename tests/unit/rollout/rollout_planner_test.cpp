@@ -971,6 +971,159 @@ const std::vector<Row> kDepartureRows = {
 
 INSTANTIATE_TEST_SUITE_P(Departure, PlannerTable, ::testing::ValuesIn(kDepartureRows), RowName{});
 
+// The drain queue (Plan::drain_queue): the serving pods the rollout still
+// means to drain, in the order it drains them; the serving directory steers
+// by it, so a pod it keeps must never be in it.
+struct QueueRow {
+  std::string name;
+  std::function<ObservedState()> state;
+  std::vector<std::string> queue;
+};
+
+void PrintTo(const QueueRow& row, std::ostream* os) {
+  *os << row.name;
+}
+
+class DrainQueueTable : public ::testing::TestWithParam<QueueRow> {};
+
+TEST_P(DrainQueueTable, QueuesExactlyThesePodsInThisOrder) {
+  const QueueRow& row = GetParam();
+  EXPECT_THAT(planRollout(row.state()).drain_queue, ElementsAreArray(row.queue));
+}
+
+// Four pods of the update revision created before a restart at kNow - 10 s.
+ObservedState fourToRestart() {
+  ObservedState s = relayTier();
+  s.policy.current_revision = "new";
+  s.policy.restart_at = kNow - seconds(10);
+  addServing(s, "relay-new-0", "new", 500);
+  addServing(s, "relay-new-1", "new", 100);
+  addServing(s, "relay-new-2", "new", 900);
+  addServing(s, "relay-new-3", "new", 300);
+  return s;
+}
+
+const std::vector<QueueRow> kQueueRows = {
+    {"SteadyTierQueuesNothing",
+     [] {
+       ObservedState s = relayTier();
+       for (int i = 0; i < 4; ++i) addServing(s, "relay-new-" + std::to_string(i), "new", 10);
+       return s;
+     },
+     {}},
+    {"RolloutQueuesEveryOldPodFewestSessionsFirstNotTheNewOne",
+     [] {
+       ObservedState s = fourOld();
+       addServing(s, "relay-new-0", "new", 0);
+       return s;
+     },
+     {"relay-old-1", "relay-old-3", "relay-old-0", "relay-old-2"}},
+    {"BeforeAnyNewPodExistsTheOldPodsAreAlreadyQueued",
+     fourOld,
+     {"relay-old-1", "relay-old-3", "relay-old-0", "relay-old-2"}},
+    {"ThePodDrainingNowIsNoLongerQueued",
+     [] { return midDrain(42); },
+     {"relay-old-3", "relay-old-0", "relay-old-2"}},
+    {"AnUnknownCountGoesLast",
+     [] {
+       ObservedState s = fourOld();
+       s.readings["relay-old-1"] = unknown(100);
+       addServing(s, "relay-new-0", "new", 0);
+       return s;
+     },
+     {"relay-old-3", "relay-old-0", "relay-old-2", "relay-old-1"}},
+    {"APausedRolloutStillMeansToDrainItsOldPods",
+     [] {
+       ObservedState s = fourOld();
+       s.policy.paused = true;
+       return s;
+     },
+     {"relay-old-1", "relay-old-3", "relay-old-0", "relay-old-2"}},
+    {"RestartQueuesEveryPodOfTheSameRevisionNotTheRestartedOne",
+     [] {
+       ObservedState s = fourToRestart();
+       add(s, PodBuilder("relay-r-0", "new").restartedAt(kNow - seconds(10)),
+           serving(0, "inst-relay-r-0"));
+       return s;
+     },
+     {"relay-new-1", "relay-new-3", "relay-new-0", "relay-new-2"}},
+    {"EvacuationQueuesOnlyTheLeavingPod",
+     [] {
+       ObservedState s = fourUpdatedOneLeaving();
+       addServing(s, "relay-new-4", "new", 0);
+       return s;
+     },
+     {"relay-new-1"}},
+    {"PartitionKeepsTheOldPodsWithMostSessionsOutOfTheQueue",
+     [] {
+       ObservedState s = fourOld();
+       s.policy.partition = 2;
+       addServing(s, "relay-new-0", "new", 0);
+       return s;
+     },
+     {"relay-old-1", "relay-old-3"}},
+    {"ScaleDownQueuesTheSurplusFewestSessionsFirst",
+     [] {
+       ObservedState s = relayTier();
+       s.policy.current_revision = "new";
+       s.policy.replicas = 2;
+       addServing(s, "relay-new-0", "new", 500);
+       addServing(s, "relay-new-1", "new", 100);
+       addServing(s, "relay-new-2", "new", 900);
+       addServing(s, "relay-new-3", "new", 300);
+       return s;
+     },
+     {"relay-new-1", "relay-new-3"}},
+    {"ScaleDownDuringARolloutQueuesOldPodsThenSurplusNewOnes",
+     [] {
+       ObservedState s = fourOld();
+       s.policy.replicas = 2;
+       s.policy.max_unavailable = 2;
+       addServing(s, "relay-new-0", "new", 30);
+       addServing(s, "relay-new-1", "new", 20);
+       addServing(s, "relay-new-2", "new", 10);
+       return s;
+     },
+     {"relay-old-1", "relay-old-3", "relay-old-0", "relay-old-2", "relay-new-2"}},
+    {"DeletionQueuesEveryServingPod",
+     [] {
+       ObservedState s = fourOld();
+       s.policy.deleting = true;
+       return s;
+     },
+     {"relay-old-1", "relay-old-3", "relay-old-0", "relay-old-2"}},
+    {"SessionTierQueuesOldShardsWithOrWithoutASuccessor",
+     [] {
+       ObservedState s = threeOldShards();
+       add(s, PodBuilder("sess-2-new", "new").shard(2), serving(0, "inst-sess-2-new"));
+       return s;
+     },
+     {"sess-1-old", "sess-2-old", "sess-0-old"}},
+    {"SessionTierPartitionKeepsItsShardsOldPods",
+     [] {
+       ObservedState s = threeOldShards();
+       s.policy.partition = 2;
+       return s;
+     },
+     {"sess-2-old"}},
+    {"SessionTierQueuesAShardBeyondTheShardCount",
+     [] {
+       ObservedState s = sessionTier();
+       s.policy.current_revision = "new";
+       s.policy.replicas = 2;
+       add(s, PodBuilder("sess-0-new", "new").shard(0), serving(10, "inst-sess-0-new"));
+       add(s, PodBuilder("sess-1-new", "new").shard(1), serving(20, "inst-sess-1-new"));
+       add(s, PodBuilder("sess-2-new", "new").shard(2), serving(30, "inst-sess-2-new"));
+       return s;
+     },
+     {"sess-2-new"}},
+};
+
+INSTANTIATE_TEST_SUITE_P(Queue, DrainQueueTable, ::testing::ValuesIn(kQueueRows),
+                         [](const ::testing::TestParamInfo<QueueRow>& row) {
+                           return row.param.name;
+                         });
+
 TEST(RolloutPlanner, AnEvacuationSaysWhereFromInItsEventAndWait) {
   ObservedState s = fourUpdatedOneLeaving();
   addServing(s, "relay-new-4", "new", 0);
