@@ -12,6 +12,7 @@
 #include "rollout/pod_naming.h"
 #include "rollout/pod_predicates.h"
 #include "rollout/quantity_format.h"
+#include "rollout/rollout_budget.h"
 
 namespace baton::rollout {
 namespace {
@@ -293,7 +294,7 @@ class Planner {
     }
     for (const ObservedPod* pod : strays) {
       const DrainReading& reading = *knownReading(*pod);
-      if (needsReplacing(*pod) && others < std::max(policy_.max_concurrent_drains, 1)) {
+      if (needsReplacing(*pod) && others < drainLimit(policy_)) {
         ++others;
         adopted_.insert(pod->name);
         // The drain began when the workload says (never later than now):
@@ -370,13 +371,12 @@ class Planner {
     }
   }
 
-  // CloneSet partition: that many pods may stay old; the rest are updated.
+  // The budget helpers (rollout_budget.h) at this pass's policy.
   std::int32_t keptOld(std::int32_t old_serving) const {
-    const std::int32_t partition = std::clamp(policy_.partition, 0, std::max(policy_.replicas, 0));
-    return std::min(partition, old_serving);
+    return rollout::keptOld(policy_, old_serving);
   }
   std::int32_t wantedUpdated(std::int32_t old_serving) const {
-    return std::max(policy_.replicas, 0) - keptOld(old_serving);
+    return rollout::wantedUpdated(policy_, old_serving);
   }
 
   // --- a drain in progress ---------------------------------------------------------
@@ -403,7 +403,7 @@ class Planner {
   // 1 drain is active and A waits until B is gone.
   bool mayRestartDrain(const ObservedPod& pod) {
     const std::int32_t active = draining_ - awaiting_request_ + restarted_drains_;
-    if (active >= std::max(policy_.max_concurrent_drains, 1)) {
+    if (active >= drainLimit(policy_)) {
       wait(WaitReason::ConcurrentDrainLimit, pod.name,
            "pod " + pod.name + " waits to be asked to drain: " + std::to_string(active) +
                " pod(s) draining (maxConcurrentDrains " +
@@ -555,12 +555,11 @@ class Planner {
       --total_;
       return DrainStart::Removed;
     }
-    if (draining_ >= std::max(policy_.max_concurrent_drains, 1)) return DrainStart::NoSlot;
+    if (draining_ >= drainLimit(policy_)) return DrainStart::NoSlot;
     const DrainReading* reading = knownReading(pod);
     if (reading == nullptr) return DrainStart::Unknown;
     const bool was_available = isAvailable(pod);
-    if (keep_available && was_available &&
-        available_ - 1 < policy_.replicas - policy_.max_unavailable) {
+    if (keep_available && was_available && !mayTakeOneOut(policy_, available_)) {
       return DrainStart::Availability;
     }
     const std::optional<TimePoint> deadline = deadlineOf(now_);
@@ -637,9 +636,7 @@ class Planner {
 
   // --- creating pods ----------------------------------------------------------------
 
-  std::int32_t surgeBudget() const {
-    return std::max(policy_.replicas, 0) + std::max(policy_.max_surge, 0) - total_;
-  }
+  std::int32_t surgeBudget() const { return surgeRoom(policy_, total_); }
 
   // `replacing`: the failed pod whose place the new pod takes, if any; the
   // new pod carries its series (failed_pod_backoff.h).
