@@ -8,6 +8,7 @@
 
 #include "api/contract.h"
 #include "rollout/drain_order.h"
+#include "rollout/drain_step.h"
 #include "rollout/failed_pod_backoff.h"
 #include "rollout/pod_naming.h"
 #include "rollout/pod_predicates.h"
@@ -401,18 +402,7 @@ class Planner {
   // Worked numbers, max 1: A labelled draining but cancelled while the cache
   // lagged (Serving), B labelled and draining: draining_ 2, awaiting 1, so
   // 1 drain is active and A waits until B is gone.
-  bool mayRestartDrain(const ObservedPod& pod) {
-    const std::int32_t active = draining_ - awaiting_request_ + restarted_drains_;
-    if (active >= drainLimit(policy_)) {
-      wait(WaitReason::ConcurrentDrainLimit, pod.name,
-           "pod " + pod.name + " waits to be asked to drain: " + std::to_string(active) +
-               " pod(s) draining (maxConcurrentDrains " +
-               std::to_string(policy_.max_concurrent_drains) + ")");
-      return false;
-    }
-    ++restarted_drains_;
-    return true;
-  }
+  std::int32_t activeDrains() const { return draining_ - awaiting_request_ + restarted_drains_; }
 
   void requestDrain(const ObservedPod& pod, std::optional<TimePoint> deadline,
                     std::string successor) {
@@ -424,91 +414,31 @@ class Planner {
     plan_.actions.push_back(DeletePod{pod.name, pod.uid, reason, left});
   }
 
+  // One draining pod's step (drain_step.h), appended to the plan.
   void advanceDrain(const ObservedPod& pod) {
     all_live_available_ = false;
-    const DrainReading* reading = knownReading(pod);
-    const bool same_instance = reading != nullptr && pod.drain_started_at &&
-                               !pod.drain_instance_id.empty() &&
-                               reading->instance_id == pod.drain_instance_id;
-    const std::optional<TimePoint> deadline =
-        pod.drain_started_at ? deadlineOf(*pod.drain_started_at) : std::nullopt;
-    const bool timed_out = deadline && now_ >= *deadline;
-    if (deadline && !timed_out) requeueAt(*deadline);
-
-    if (pod.skip_drain) {
-      const std::optional<std::int64_t> left =
-          same_instance ? std::optional<std::int64_t>(reading->sessions) : std::nullopt;
-      deletePod(pod, DeleteReason::SkipDrain, left);
-      emit(event::kDrainSkipped, pod.name, "drain of " + pod.name + " skipped by request", true);
-      emit(event::kPodDeleted, pod.name, "deleted " + pod.name + " (drain skipped)");
-      return;
+    DrainStepInput in;
+    in.policy = &policy_;
+    in.pod = &pod;
+    in.reading = knownReading(pod);
+    if (const auto it = state_.readings.find(pod.name); it != state_.readings.end()) {
+      in.last_known_sessions = it->second.last_known_sessions;
     }
-    if (same_instance && reading->state != DrainState::Serving &&
-        reading->sessions <= policy_.drain.threshold) {
-      deletePod(pod, DeleteReason::Drained, reading->sessions);
-      emit(event::kDrainCompleted, pod.name,
-           "pod " + pod.name + " drained: " + formatCount(reading->sessions) +
-               " sessions left (threshold " + formatCount(policy_.drain.threshold) + ")");
-      emit(event::kPodDeleted, pod.name, "deleted drained pod " + pod.name);
-      return;
+    in.now = now_;
+    in.reason = drainReason(pod);
+    in.draining = activeDrains();
+    in.slot_free = in.draining < drainLimit(policy_);
+    DrainStep step = stepDrain(in);
+    if (step.took_slot) ++restarted_drains_;
+    const std::size_t offset = plan_.actions.size();
+    for (Action& action : step.actions) plan_.actions.push_back(std::move(action));
+    for (PlannedEvent& e : step.events) {
+      if (e.after_action) *e.after_action += offset;
+      plan_.events.push_back(std::move(e));
     }
-    if (timed_out && policy_.drain.on_timeout == TimeoutPolicy::Proceed) {
-      std::optional<std::int64_t> cut;
-      if (same_instance) {
-        cut = reading->sessions;
-      } else if (const auto it = state_.readings.find(pod.name); it != state_.readings.end()) {
-        cut = it->second.last_known_sessions;
-      }
-      deletePod(pod, DeleteReason::TimeoutProceed, cut);
-      const std::string cut_text = cut ? formatCount(*cut) : std::string("an unknown number of");
-      emit(event::kDrainTimedOut, pod.name,
-           "drain of " + pod.name + " timed out; onTimeout Proceed", true);
-      emit(event::kSessionsCut, pod.name,
-           "deleting " + pod.name + " cuts " + cut_text + " sessions", true);
-      emit(event::kPodDeleted, pod.name, "deleted " + pod.name + " after drain timeout");
-      return;
-    }
-
-    // The pod stays. Keep its drain alive and say why it stays.
-    if (reading != nullptr && reading->state == DrainState::Serving && !mayRestartDrain(pod)) {
-      // Waits for a slot (the wait says why); timeouts still apply below.
-    } else if (reading != nullptr && !same_instance) {
-      // Restarted (or never recorded): the new instance's count is not a
-      // drain result. Re-arm the record for this instance, keeping the start
-      // so the timeout is not extended, and ask again.
-      const TimePoint started = pod.drain_started_at.value_or(now_);
-      const std::optional<TimePoint> rearmed_deadline = deadlineOf(started);
-      plan_.actions.push_back(MarkDraining{pod.name, pod.uid, reading->instance_id, started,
-                                           reading->sessions, rearmed_deadline,
-                                           pod.drain_successor});
-      requestDrain(pod, rearmed_deadline, pod.drain_successor);
-      emit(event::kDrainInstanceChanged, pod.name,
-           "pod " + pod.name + " restarted while draining (instance " + reading->instance_id +
-               "); its count is not trusted until the new instance drains",
-           true);
-      wait(WaitReason::DrainInstanceChanged, pod.name,
-           "pod " + pod.name + " restarted while draining; drain re-requested");
-    } else if (same_instance && reading->state == DrainState::Serving) {
-      requestDrain(pod, deadline, pod.drain_successor);
-    }
-
-    if (timed_out) {
-      plan_.assessment.timed_out_paused.push_back(pod.name);
-      const std::string left =
-          same_instance ? formatCount(reading->sessions) + " sessions left" : "sessions unknown";
-      wait(WaitReason::DrainTimedOutPaused, pod.name,
-           "drain of " + pod.name + " timed out (" + left +
-               "); onTimeout Pause: run kubectl baton skip-drain " + pod.name +
-               " or change the drain policy");
-    } else if (reading == nullptr) {
-      wait(WaitReason::DrainReadingUnknown, pod.name,
-           "cannot read the session count of " + pod.name + "; it is unknown, not zero");
-    } else if (same_instance) {
-      const std::string what = pod.departure ? "evacuating " + pod.name + " from " + *pod.departure
-                                             : "draining " + pod.name;
-      wait(WaitReason::DrainInProgress, pod.name,
-           what + ": " + formatCount(reading->sessions) + " sessions left");
-    }
+    for (Wait& w : step.waits) plan_.waits.push_back(std::move(w));
+    if (step.requeue_at) requeueAt(*step.requeue_at);
+    if (step.timed_out_paused) plan_.assessment.timed_out_paused.push_back(pod.name);
   }
 
   // --- starting drains ---------------------------------------------------------------
