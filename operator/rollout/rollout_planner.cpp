@@ -12,6 +12,7 @@
 #include "rollout/failed_pod_backoff.h"
 #include "rollout/pod_naming.h"
 #include "rollout/pod_predicates.h"
+#include "rollout/progress.h"
 #include "rollout/quantity_format.h"
 #include "rollout/rollout_budget.h"
 
@@ -57,7 +58,7 @@ class Planner {
       planSlots();
     }
     settleFailedPods();
-    assessFailingPods();
+    plan_.assessment.failing_pods = failingPods(policy_, state_.pods, now_);
     plan_.assessment.complete =
         plan_.actions.empty() && need_ == 0 && plan_.assessment.surplus_pods == 0 &&
         plan_.assessment.outdated_pods == 0 && draining_at_start_ == 0 && all_live_available_ &&
@@ -233,33 +234,6 @@ class Planner {
     if (pod.ordinal < 0 || pod.ordinal >= policy_.replicas) return false;
     return std::none_of(state_.pods.begin(), state_.pods.end(), [&](const ObservedPod& other) {
       return other.ordinal == pod.ordinal && isLiveServing(other);
-    });
-  }
-
-  // kFailuresBeforeStalled failures in a row make the tier Stalled: failed
-  // pods, and their replacement until it is available (so the status does
-  // not flap between two failures); and crash-looping pods of the update
-  // revision, which the kubelet restarts but which never serve.
-  void assessFailingPods() {
-    auto& failing = plan_.assessment.failing_pods;
-    for (const ObservedPod& pod : state_.pods) {
-      if (pod.terminating) continue;
-      using How = RolloutAssessment::FailingPod::How;
-      if (isFailed(pod)) {
-        if (needsReplacing(pod)) continue;
-        const std::int32_t n = failuresInARow(pod);
-        if (n >= kFailuresBeforeStalled) {
-          failing.push_back({pod.name, How::Failed, n, pod.failure, replaceFailedPodAt(pod)});
-        }
-      } else if ((pod.crash_looping || pod.no_process) && !needsReplacing(pod)) {
-        failing.push_back(
-            {pod.name, How::CrashLooping, pod.failed_attempts, pod.failure, std::nullopt});
-      } else if (pod.failed_attempts >= kFailuresBeforeStalled && !isAvailable(pod)) {
-        failing.push_back({pod.name, How::Replacement, pod.failed_attempts, "", std::nullopt});
-      }
-    }
-    std::stable_sort(failing.begin(), failing.end(), [](const auto& a, const auto& b) {
-      return a.failures_in_a_row > b.failures_in_a_row;
     });
   }
 
@@ -585,47 +559,16 @@ class Planner {
 
   // --- blockers and new pods' readiness ------------------------------------------------
 
+  // Paused, new pods not Ready yet or past their deadline (progress.h).
   void assessBlockers() {
-    if (policy_.paused) {
-      plan_.assessment.paused = true;
-      wait(WaitReason::Paused, "", "paused by spec.rollout.paused");
+    ProgressAssessment progress = assessProgress(policy_, state_.pods, now_);
+    plan_.assessment.paused = progress.paused;
+    for (Wait& w : progress.waits) plan_.waits.push_back(std::move(w));
+    for (std::string& pod : progress.deadline_exceeded) {
+      plan_.assessment.deadline_exceeded.push_back(std::move(pod));
     }
-    for (const ObservedPod& pod : state_.pods) {
-      if (!isLive(pod) || pod.role != PodRole::Serving || needsReplacing(pod)) continue;
-      if (isAvailable(pod)) continue;
-      all_live_available_ = false;
-      if (!pod.ready) {
-        const TimePoint since =
-            std::max(pod.created_at, pod.ready_changed_at.value_or(pod.created_at));
-        if (policy_.progress_deadline && !policy_.paused) {
-          const TimePoint limit = since + *policy_.progress_deadline;
-          if (now_ >= limit) {
-            plan_.assessment.deadline_exceeded.push_back(pod.name);
-            wait(WaitReason::ProgressDeadlineExceeded, pod.name,
-                 "pod " + pod.name + " not Ready within progressDeadlineSeconds (" +
-                     formatDuration(*policy_.progress_deadline) + ")");
-            continue;
-          }
-          requeueAt(limit);
-        }
-        wait(WaitReason::WaitingForReady, pod.name, "waiting for " + pod.name + " to be Ready");
-      } else if (pod.ready_changed_at) {
-        const TimePoint at = *pod.ready_changed_at + policy_.min_ready;
-        // Ready but not Running (or not yet available for another reason
-        // than time): a requeue at a past time would loop every few ms; the
-        // pod's next change wakes the controller instead.
-        if (at > now_) requeueAt(at);
-        wait(WaitReason::WaitingForMinReady, pod.name,
-             "waiting for " + pod.name + " to stay Ready for minReadySeconds (" +
-                 formatDuration(std::chrono::duration_cast<Seconds>(at - now_)) + " left)");
-      }
-    }
-    for (const ObservedPod& pod : state_.pods) {
-      if (isLive(pod) && pod.role == PodRole::Serving && !isAvailable(pod)) {
-        all_live_available_ = false;
-      }
-      if (pod.terminating) all_live_available_ = false;
-    }
+    if (progress.requeue_at) requeueAt(*progress.requeue_at);
+    if (!progress.all_available) all_live_available_ = false;
   }
 
   // --- RelayTier / BusinessTier: interchangeable slots -----------------------------------
