@@ -64,9 +64,9 @@ class Step {
       // so the timeout is not extended, and ask again.
       const TimePoint started = pod_.drain_started_at.value_or(in_.now);
       const std::optional<TimePoint> rearmed_deadline = deadlineOf(started);
-      out_.actions.push_back(MarkDraining{pod_.name, pod_.uid, reading->instance_id, started,
-                                          reading->sessions, rearmed_deadline,
-                                          pod_.drain_successor});
+      out_.plan.actions.push_back(MarkDraining{pod_.name, pod_.uid, reading->instance_id, started,
+                                               reading->sessions, rearmed_deadline,
+                                               pod_.drain_successor});
       requestDrain(rearmed_deadline);
       out_.took_slot = reading->state == DrainState::Serving;
       emit(event::kDrainInstanceChanged,
@@ -107,20 +107,17 @@ class Step {
     return started + *policy_.drain.timeout;
   }
   void deletePod(DeleteReason reason, std::optional<std::int64_t> left) {
-    out_.actions.push_back(DeletePod{pod_.name, pod_.uid, reason, left});
+    out_.plan.actions.push_back(DeletePod{pod_.name, pod_.uid, reason, left});
   }
   void requestDrain(std::optional<TimePoint> deadline) {
-    out_.actions.push_back(
+    out_.plan.actions.push_back(
         RequestDrain{pod_.name, policy_.drain.pace, deadline, pod_.drain_successor, in_.reason});
   }
-  // Every Event describes the action pushed just before it.
   void emit(std::string_view reason, std::string message, bool warning = false) {
-    std::optional<std::size_t> after;
-    if (!out_.actions.empty()) after = out_.actions.size() - 1;
-    out_.events.push_back(PlannedEvent{reason, pod_.name, std::move(message), warning, after});
+    out_.plan.emit(reason, pod_.name, std::move(message), warning);
   }
   void wait(WaitReason reason, std::string message) {
-    out_.waits.push_back(Wait{reason, pod_.name, std::move(message)});
+    out_.plan.wait(reason, pod_.name, std::move(message));
   }
 
   const DrainStepInput& in_;

@@ -12,6 +12,7 @@
 
 #include "rollout/observed_state.h"
 #include "rollout/plan.h"
+#include "rollout/plan_fragment.h"
 
 namespace baton::rollout {
 
@@ -32,10 +33,7 @@ struct DrainStepInput {
 };
 
 struct DrainStep {
-  std::vector<Action> actions;
-  // Events; after_action indexes `actions` (the caller shifts it).
-  std::vector<PlannedEvent> events;
-  std::vector<Wait> waits;
+  PlanFragment plan;
   std::optional<TimePoint> requeue_at;  // the drain deadline, while ahead
   bool timed_out_paused = false;        // past its timeout under onTimeout Pause
   bool took_slot = false;               // asked a serving workload to drain again

@@ -31,4 +31,15 @@ bool isAvailable(const RolloutPolicy& policy, const ObservedPod& pod, TimePoint 
   return now - *pod.ready_changed_at >= policy.min_ready;
 }
 
+bool isLiveDraining(const ObservedPod& pod) {
+  return isLive(pod) && pod.role == PodRole::Draining;
+}
+
+const DrainReading* knownReading(const std::map<std::string, DrainReading>& readings,
+                                 const ObservedPod& pod) {
+  const auto it = readings.find(pod.name);
+  if (it == readings.end() || !it->second.known || it->second.instance_id.empty()) return nullptr;
+  return &it->second;
+}
+
 }  // namespace baton::rollout

@@ -3,6 +3,9 @@
 // plan and another in status.
 #pragma once
 
+#include <map>
+#include <string>
+
 #include "rollout/observed_state.h"
 
 namespace baton::rollout {
@@ -21,5 +24,11 @@ bool isUpdated(const RolloutPolicy& policy, const ObservedPod& pod, TimePoint no
 bool needsReplacing(const RolloutPolicy& policy, const ObservedPod& pod, TimePoint now);
 // Live, labelled serving, Running and Ready for minReadySeconds.
 bool isAvailable(const RolloutPolicy& policy, const ObservedPod& pod, TimePoint now);
+// Live and labelled draining.
+bool isLiveDraining(const ObservedPod& pod);
+// The pod's reading when it is known and names its instance (a drain is
+// recorded against an instance); nullptr otherwise: unknown, never zero.
+const DrainReading* knownReading(const std::map<std::string, DrainReading>& readings,
+                                 const ObservedPod& pod);
 
 }  // namespace baton::rollout

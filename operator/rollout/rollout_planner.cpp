@@ -15,6 +15,7 @@
 #include "rollout/progress.h"
 #include "rollout/quantity_format.h"
 #include "rollout/rollout_budget.h"
+#include "rollout/undo.h"
 
 namespace baton::rollout {
 namespace {
@@ -77,9 +78,6 @@ class Planner {
   bool needsReplacing(const ObservedPod& pod) const {
     return rollout::needsReplacing(policy_, pod, now_);
   }
-  static bool isLiveDraining(const ObservedPod& pod) {
-    return isLive(pod) && pod.role == PodRole::Draining;
-  }
   bool isLiveServing(const ObservedPod& pod) const {
     return isLive(pod) && !adopted_.contains(pod.name) &&
            (pod.role == PodRole::Serving || cancelled_.contains(pod.name));
@@ -90,11 +88,7 @@ class Planner {
     return rollout::isAvailable(policy_, pod, now_);
   }
   const DrainReading* knownReading(const ObservedPod& pod) const {
-    const auto it = state_.readings.find(pod.name);
-    if (it == state_.readings.end() || !it->second.known || it->second.instance_id.empty()) {
-      return nullptr;
-    }
-    return &it->second;
+    return rollout::knownReading(state_.readings, pod);
   }
   std::optional<TimePoint> effectiveRestart() const {
     if (policy_.restart_at && *policy_.restart_at <= now_) return policy_.restart_at;
@@ -247,103 +241,20 @@ class Planner {
     }
   }
 
-  // A pod labelled serving whose workload says it is draining: an undo that
-  // stopped between CancelDrain and MarkServing cannot produce this (cancel
-  // goes first), so it is a drain nobody recorded -- or, far more often, one
-  // we recorded that a cache lagging past the expectation timeout does not
-  // show yet. Either way it holds its slot (countPods) until seen serving.
-  // A pod the rollout wants drained anyway keeps draining and its record is
-  // (re)written: cancelling it would undo our own drain on every lagging
-  // pass and the rollout would never move. Any other is put back in
-  // service, label included, so that no draining label survives on the
-  // server to be taken for a live drain once the cache catches up.
+  // Stray drains (undo.h): recorded or cancelled; they hold their slot
+  // (countPods) until seen serving.
   void settleStrayDrains() {
-    std::int32_t others = draining_;
-    std::vector<const ObservedPod*> strays;
-    for (const ObservedPod& pod : state_.pods) {
-      if (!isLive(pod) || pod.role != PodRole::Serving) continue;
-      const DrainReading* reading = knownReading(pod);
-      if (reading == nullptr || reading->state == DrainState::Serving) continue;
-      strays.push_back(&pod);
-      --others;
-    }
-    for (const ObservedPod* pod : strays) {
-      const DrainReading& reading = *knownReading(*pod);
-      if (needsReplacing(*pod) && others < drainLimit(policy_)) {
-        ++others;
-        adopted_.insert(pod->name);
-        // The drain began when the workload says (never later than now):
-        // recording `now` would push its timeout back on every lagging pass.
-        const TimePoint began = std::min(reading.drain_started_at.value_or(now_), now_);
-        plan_.actions.push_back(MarkDraining{pod->name, pod->uid, reading.instance_id, began,
-                                             reading.sessions, deadlineOf(began), ""});
-        continue;
-      }
-      plan_.actions.push_back(CancelDrain{pod->name});
-      plan_.actions.push_back(MarkServing{pod->name, pod->uid});
-      emit(event::kDrainCancelled, pod->name,
-           "pod " + pod->name + " is labelled serving but was draining; drain cancelled", true);
-    }
+    StrayDrains strays = rollout::settleStrayDrains(state_, draining_);
+    adopted_ = std::move(strays.adopted);
+    strays.plan.appendTo(plan_);
   }
 
-  // --- undo: drains that are no longer wanted --------------------------------------
-
-  // The slot is not freed in this pass: the workload may still be draining
-  // whatever it answers, until it is observed serving.
-  void cancel(const ObservedPod& pod, const std::string& why) {
-    cancelled_.insert(pod.name);
-    plan_.actions.push_back(CancelDrain{pod.name});
-    plan_.actions.push_back(MarkServing{pod.name, pod.uid});
-    emit(event::kDrainCancelled, pod.name, "drain of " + pod.name + " cancelled: " + why);
-  }
-
-  // Sorted so that the pod holding the most sessions is kept first: undoing
-  // its drain saves the most migrations.
-  std::vector<const ObservedPod*> drainingUpdatedByMostSessions() const {
-    std::vector<const ObservedPod*> pods;
-    for (const ObservedPod& pod : state_.pods) {
-      if (isLiveDraining(pod) && !needsReplacing(pod)) pods.push_back(&pod);
-    }
-    std::sort(pods.begin(), pods.end(), [this](const ObservedPod* a, const ObservedPod* b) {
-      const DrainReading* ra = knownReading(*a);
-      const DrainReading* rb = knownReading(*b);
-      const std::int64_t sa = ra != nullptr ? ra->sessions : -1;
-      const std::int64_t sb = rb != nullptr ? rb->sessions : -1;
-      return std::tie(sb, a->name) < std::tie(sa, b->name);
-    });
-    return pods;
-  }
+  // --- undo: drains that are no longer wanted (undo.h) ----------------------------
 
   void decideCancels() {
-    if (policy_.deleting) return;
-    if (policy_.kind == TierKind::Session) {
-      for (const ObservedPod* pod : drainingUpdatedByMostSessions()) {
-        const std::int32_t k = pod->ordinal;
-        if (k < 0 || k >= policy_.replicas) continue;  // a removed shard keeps draining
-        bool has_updated = false;
-        bool has_old = false;
-        for (const ObservedPod& other : state_.pods) {
-          if (other.ordinal != k || !isLiveServing(other)) continue;
-          (needsReplacing(other) ? has_old : has_updated) = true;
-        }
-        if (has_updated || (k < policy_.partition && has_old)) continue;
-        cancel(*pod,
-               "shard " + std::to_string(k) + " needs it at revision " + policy_.update_revision);
-      }
-      return;
-    }
-    std::int32_t updated_serving = 0;
-    std::int32_t old_serving = 0;
-    for (const ObservedPod& pod : state_.pods) {
-      if (!isLiveServing(pod)) continue;
-      (needsReplacing(pod) ? old_serving : updated_serving) += 1;
-    }
-    const std::int32_t wanted = wantedUpdated(old_serving);
-    for (const ObservedPod* pod : drainingUpdatedByMostSessions()) {
-      if (updated_serving >= wanted) break;
-      cancel(*pod, "it matches update revision " + policy_.update_revision + " again");
-      ++updated_serving;
-    }
+    Undo undo = planUndo(state_, adopted_);
+    cancelled_ = std::move(undo.cancelled);
+    undo.plan.appendTo(plan_);
   }
 
   // The budget helpers (rollout_budget.h) at this pass's policy.
@@ -404,13 +315,7 @@ class Planner {
     in.slot_free = in.draining < drainLimit(policy_);
     DrainStep step = stepDrain(in);
     if (step.took_slot) ++restarted_drains_;
-    const std::size_t offset = plan_.actions.size();
-    for (Action& action : step.actions) plan_.actions.push_back(std::move(action));
-    for (PlannedEvent& e : step.events) {
-      if (e.after_action) *e.after_action += offset;
-      plan_.events.push_back(std::move(e));
-    }
-    for (Wait& w : step.waits) plan_.waits.push_back(std::move(w));
+    step.plan.appendTo(plan_);
     if (step.requeue_at) requeueAt(*step.requeue_at);
     if (step.timed_out_paused) plan_.assessment.timed_out_paused.push_back(pod.name);
   }
@@ -747,7 +652,13 @@ class Planner {
   // owner references off.
   void planOrphaning() {
     for (const ObservedPod& pod : state_.pods) {
-      if (isLiveDraining(pod)) cancel(pod, "tier " + policy_.tier_name + " deleted, pods orphaned");
+      if (!isLiveDraining(pod)) continue;
+      cancelled_.insert(pod.name);
+      PlanFragment part;
+      cancelDrain(part, pod,
+                  "drain of " + pod.name + " cancelled: tier " + policy_.tier_name +
+                      " deleted, pods orphaned");
+      part.appendTo(plan_);
     }
     plan_.actions.push_back(ReleaseFinalizer{});
     emit(event::kFinalizerRemoved, "",

@@ -33,7 +33,7 @@ struct Case {
 
 std::vector<std::string> actionsOf(const DrainStep& s) {
   std::vector<std::string> out;
-  for (const Action& a : s.actions) out.push_back(describe(a));
+  for (const Action& a : s.plan.actions) out.push_back(describe(a));
   return out;
 }
 
@@ -42,8 +42,8 @@ TEST(DrainStep, DrainedAtTheThresholdIsDeletedWithItsEvents) {
   c.reading = draining(0, "inst-relay-old-1");
   const DrainStep s = c.step();
   EXPECT_THAT(actionsOf(s), ElementsAre("delete relay-old-1 Drained"));
-  ASSERT_EQ(s.events.size(), 2U);
-  EXPECT_EQ(s.events[0].after_action, 0U);  // recorded only once the delete succeeded
+  ASSERT_EQ(s.plan.events.size(), 2U);
+  EXPECT_EQ(s.plan.events[0].after_action, 0U);  // recorded only once the delete succeeded
   EXPECT_EQ(s.requeue_at, kNow - seconds(60) + seconds(600));
 }
 
@@ -52,8 +52,8 @@ TEST(DrainStep, ProceedAfterTheTimeoutCutsTheLastKnownCountWhenUnreadable) {
   c.state.policy.drain.on_timeout = TimeoutPolicy::Proceed;
   c.pod = PodBuilder("relay-old-1", "old").draining(seconds(601), 100);
   const DrainStep s = c.step();  // unreadable now; 42 was the last count
-  ASSERT_EQ(s.actions.size(), 1U);
-  EXPECT_EQ(std::get<DeletePod>(s.actions[0]).sessions_left, 42);
+  ASSERT_EQ(s.plan.actions.size(), 1U);
+  EXPECT_EQ(std::get<DeletePod>(s.plan.actions[0]).sessions_left, 42);
 }
 
 TEST(DrainStep, PauseAfterTheTimeoutKeepsThePodAndSaysSo) {
@@ -61,7 +61,7 @@ TEST(DrainStep, PauseAfterTheTimeoutKeepsThePodAndSaysSo) {
   c.pod = PodBuilder("relay-old-1", "old").draining(seconds(601), 100);
   c.reading = draining(30, "inst-relay-old-1");
   const DrainStep s = c.step();
-  EXPECT_TRUE(s.actions.empty());
+  EXPECT_TRUE(s.plan.actions.empty());
   EXPECT_TRUE(s.timed_out_paused);
   EXPECT_FALSE(s.requeue_at.has_value());
 }
@@ -71,10 +71,10 @@ TEST(DrainStep, AServingWorkloadIsAskedAgainOnlyWithAFreeSlot) {
   c.reading = serving(100, "inst-relay-old-1");
   c.slot_free = false;
   DrainStep s = c.step();
-  EXPECT_TRUE(s.actions.empty());
+  EXPECT_TRUE(s.plan.actions.empty());
   EXPECT_FALSE(s.took_slot);
-  ASSERT_FALSE(s.waits.empty());
-  EXPECT_EQ(s.waits[0].reason, WaitReason::ConcurrentDrainLimit);
+  ASSERT_FALSE(s.plan.waits.empty());
+  EXPECT_EQ(s.plan.waits[0].reason, WaitReason::ConcurrentDrainLimit);
   c.slot_free = true;
   s = c.step();
   EXPECT_THAT(actionsOf(s), ElementsAre("request-drain relay-old-1"));
@@ -86,7 +86,7 @@ TEST(DrainStep, ARestartedWorkloadIsReArmedFromTheOriginalStart) {
   c.reading = draining(80, "inst-new");
   const DrainStep s = c.step();
   EXPECT_THAT(actionsOf(s), ElementsAre("mark-draining relay-old-1", "request-drain relay-old-1"));
-  EXPECT_EQ(std::get<MarkDraining>(s.actions[0]).at, kNow - seconds(60));
+  EXPECT_EQ(std::get<MarkDraining>(s.plan.actions[0]).at, kNow - seconds(60));
   EXPECT_FALSE(s.took_slot) << "it was draining already: no new drain starts";
 }
 
