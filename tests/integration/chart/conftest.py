@@ -1,7 +1,9 @@
 """Fixtures of the chart tests: the real control plane (KUBECONFIG, or
-`scripts/cluster env`), helm v3.18 as built by scripts/build-controlplane,
-and the chart rendered with helm template. Nothing here fakes the API."""
+`scripts/cluster env`), helm v3.18 and helm v4 as built by
+scripts/build-controlplane, and the chart rendered with helm template.
+Nothing here fakes the API."""
 import glob
+import json
 import os
 import pathlib
 import sys
@@ -18,29 +20,33 @@ sys.path.insert(0, str(REPO / "tests" / "support"))
 from kube_fixtures import KUBECONFIG, KUBECTL, apply_crds, fresh_namespace, kubectl, run  # noqa: E402,F401
 
 
-def _helm():
-    path = os.environ.get("BATON_HELM")
+def _helm(env, cache_dir):
+    """The binary `env` names (scripts/cluster env exports it), else the one
+    scripts/build-controlplane cached under `cache_dir`-<version>-<go>/."""
+    path = os.environ.get(env)
     if path and os.access(path, os.X_OK):
         return path
     cache = os.environ.get("BATON_CACHE", os.path.expanduser("~/.cache/baton"))
-    found = sorted(glob.glob(f"{cache}/helm-*/helm"))
+    found = sorted(glob.glob(f"{cache}/{cache_dir}-*/helm"))
     if not found:
-        pytest.exit("no helm: run scripts/build-controlplane", returncode=2)
+        pytest.exit(f"no {cache_dir}: run scripts/build-controlplane", returncode=2)
     return found[-1]
 
 
-HELM = _helm()
+# Both majors users run: the chart must install with each.
+HELMS = {"helm3": _helm("BATON_HELM", "helm-v3"), "helm4": _helm("BATON_HELM4", "helm4-v4")}
+HELM = HELMS["helm3"]
 
 
-def helm(*args, check=True):
-    return run([HELM, *args], check=check)
+def helm(*args, check=True, binary=HELM):
+    return run([binary, *args], check=check)
 
 
 def render(namespace, values=None, release="baton", extra=()):
     """The chart's manifests (helm template) as a list of objects."""
     argv = ["template", release, str(CHART), "--namespace", namespace, *extra]
     for key, value in (values or {}).items():
-        argv += ["--set-json", f"{key}={__import__('json').dumps(value)}"]
+        argv += ["--set-json", f"{key}={json.dumps(value)}"]
     out = helm(*argv).stdout
     return [d for d in yaml.safe_load_all(out) if d]
 

@@ -3,23 +3,35 @@ and its schema refuses values that would render something broken."""
 import json
 
 import pytest
+import yaml
 
-from conftest import CHART, helm, render
+from conftest import CHART, HELMS, helm, render
 
 
 def by_kind(objects, kind):
     return [o for o in objects if o["kind"] == kind]
 
 
-def test_lint_strict_passes():
-    out = helm("lint", "--strict", str(CHART)).stdout
+@pytest.mark.parametrize("major", sorted(HELMS))
+def test_lint_strict_passes(major):
+    out = helm("lint", "--strict", str(CHART), binary=HELMS[major]).stdout
     assert "1 chart(s) linted, 0 chart(s) failed" in out, out
 
 
-def test_lint_strict_passes_with_every_option_on():
+@pytest.mark.parametrize("major", sorted(HELMS))
+def test_lint_strict_passes_with_every_option_on(major):
     out = helm("lint", "--strict", str(CHART), "--set", "metrics.serviceMonitor.enabled=true",
-               "--set-json", 'watchNamespaces=["a","b"]').stdout
+               "--set-json", 'watchNamespaces=["a","b"]', binary=HELMS[major]).stdout
     assert "0 chart(s) failed" in out, out
+
+
+def test_helm4_renders_what_helm3_renders():
+    # One chart for both majors: the same values give the same objects.
+    argv = ("template", "b", str(CHART), "--namespace", "baton-system",
+            "--set", "metrics.serviceMonitor.enabled=true")
+    [three, four] = [list(yaml.safe_load_all(helm(*argv, binary=HELMS[m]).stdout))
+                     for m in ("helm3", "helm4")]
+    assert [d for d in four if d] == [d for d in three if d]
 
 
 def test_default_render_is_cluster_wide_with_two_leader_elected_replicas():
@@ -171,9 +183,12 @@ def test_dashboard_configmap_carries_the_chart_dashboards():
     ("metrics.certSecret", "Not A Secret"),
     ("networkPolicy.metricsFrom", [{}]),
 ])
-def test_schema_refuses_bad_values(key, value):
+# Helm 3 and Helm 4 check values.schema.json with different JSON Schema
+# libraries: each must refuse.
+@pytest.mark.parametrize("major", sorted(HELMS))
+def test_schema_refuses_bad_values(key, value, major):
     r = helm("template", "b", str(CHART), "--set-json", f"{key}={json.dumps(value)}",
-             check=False)
+             check=False, binary=HELMS[major])
     assert r.returncode != 0, f"{key}={value} was accepted"
     assert "schema" in r.stderr.lower(), r.stderr
 
