@@ -1,5 +1,7 @@
 #include "rollout/pod_naming.h"
 
+#include <algorithm>
+
 #include "rollout/revision_hash.h"
 
 namespace baton::rollout {
@@ -14,10 +16,14 @@ std::string incarnation(std::string_view revision, std::optional<TimePoint> rest
 std::string slotPodName(std::string_view tier, std::string_view incarnation_part,
                         const std::set<std::string, std::less<>>& taken) {
   const std::string prefix = std::string(tier) + "-" + std::string(incarnation_part) + "-";
-  for (std::size_t index = 0;; ++index) {
-    std::string name = prefix + std::to_string(index);
-    if (!taken.contains(name)) return name;
+  long next = 0;
+  for (const std::string& name : taken) {
+    if (name.size() <= prefix.size() || name.compare(0, prefix.size(), prefix) != 0) continue;
+    const std::string digits = name.substr(prefix.size());
+    if (digits.size() > 9 || digits.find_first_not_of("0123456789") != std::string::npos) continue;
+    next = std::max(next, std::stol(digits) + 1);
   }
+  return prefix + std::to_string(next);
 }
 
 std::string shardPodName(std::string_view tier, std::int32_t ordinal,

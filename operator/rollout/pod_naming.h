@@ -19,9 +19,15 @@ namespace baton::rollout {
 // predecessor's name.
 std::string incarnation(std::string_view revision, std::optional<TimePoint> restarted_at);
 
-// RelayTier/BusinessTier: "<tier>-<incarnation>-<index>" with the lowest
-// index whose name is not in `taken` (every pod that still exists, in any
-// state, plus the names planned earlier in the same pass).
+// RelayTier/BusinessTier: "<tier>-<incarnation>-<index>" with the index one
+// past the highest in `taken` (every pod that still exists, in any state,
+// plus the names planned earlier in the same pass). Not the lowest free one:
+// a name freed a moment ago would come back on a new pod, and `kubectl
+// drain`, which retries a refused eviction by name with no uid, would then
+// go on evicting that new pod on another node (seen: it waited out its
+// timeout against the PodDisruptionBudget). With a replacement created
+// before its predecessor goes, a new pod's index is above every pod that
+// left.
 std::string slotPodName(std::string_view tier, std::string_view incarnation_part,
                         const std::set<std::string, std::less<>>& taken);
 

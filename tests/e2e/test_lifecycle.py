@@ -395,7 +395,19 @@ def test_scale_down_drains_fewest_first_and_scale_up_is_immediate(harness):
     h = harness
     run = Run(h, replicas=6, sessions=300, pace=500)
     six = h.pods()
-    counts = {n: h.drain_reading(p, DRAIN_PORT)["sessions"] for n, p in six.items()}
+
+    # The operator chooses on its own readings, polled every second: the
+    # test judges "fewest" on the same counts, once the operator's view (the
+    # serving directory's load hints) agrees with every relay's own count.
+    # Read at once, a relay polled before its sessions arrived still showed
+    # 0 to the operator, and it rightly drained that one first (seen on 1.35).
+    def agreed_counts():
+        d = h.directory() or {}
+        seen = {e["pod"]: e.get("sessions") for e in d.get("endpoints", [])}
+        counts = {n: h.drain_reading(p, DRAIN_PORT)["sessions"] for n, p in six.items()}
+        return counts if seen == counts else None
+
+    counts = wait_for("the operator's counts to match the relays'", agreed_counts, 30)
     fewest = min(counts, key=lambda n: (counts[n], n))
     watcher = DrainWatcher(h.core, h.ns, DRAIN_PORT, max_s=180)
     watcher.start()

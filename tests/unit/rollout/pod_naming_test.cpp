@@ -7,7 +7,7 @@
 namespace baton::rollout {
 namespace {
 
-TEST(PodNaming, SlotNameTakesTheLowestFreeIndex) {
+TEST(PodNaming, SlotNameTakesTheIndexPastTheHighestInUse) {
   struct Row {
     std::set<std::string, std::less<>> taken;
     std::string expected;
@@ -15,8 +15,11 @@ TEST(PodNaming, SlotNameTakesTheLowestFreeIndex) {
   const std::vector<Row> rows = {
       {{}, "relay-abc-0"},
       {{"relay-abc-0"}, "relay-abc-1"},
-      {{"relay-abc-0", "relay-abc-2"}, "relay-abc-1"},
-      {{"relay-abc-1", "relay-old-0"}, "relay-abc-0"},
+      // Never a freed name while a later one exists: relay-abc-1 left a
+      // moment ago, and kubectl drain may still be evicting it by name.
+      {{"relay-abc-0", "relay-abc-2"}, "relay-abc-3"},
+      {{"relay-abc-1", "relay-old-0"}, "relay-abc-2"},
+      {{"relay-abc-7x", "relay-abcd-4", "relay-abc-"}, "relay-abc-0"},
       {{"relay-abc-0", "relay-abc-1", "relay-abc-2"}, "relay-abc-3"},
   };
   for (const Row& row : rows) EXPECT_EQ(slotPodName("relay", "abc", row.taken), row.expected);

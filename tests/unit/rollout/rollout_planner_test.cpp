@@ -473,7 +473,8 @@ const std::vector<Row> kRelayRows = {
        addServing(s, "relay-new-2", "new", 10);
        return s;
      },
-     {"create relay-new-1"}},
+     // Not relay-new-1 again: a name that just left is not reused (pod_naming.h).
+     {"create relay-new-3"}},
     {"ProgressDeadlineStopsTheRollout",
      [] {
        ObservedState s = fourOld();
