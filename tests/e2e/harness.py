@@ -219,16 +219,23 @@ class Harness:
         return self.custom.patch_namespaced_custom_object("baton.dev", "v1alpha1", self.ns,
                                                           plural, name, patch)
 
-    def start_loadgen(self, sessions, rate, duration=600, settle=3):
+    def start_loadgen(self, sessions, rate, duration=600, settle=3, allow_loss=False):
         """The load generator on this test's serving directory, once it has
         its sessions; its verdict goes to self.tmp / "loadgen.json"."""
         p = self.start("loadgen", [BUILD / "examples" / "loadgen" / "loadgen",
                                    "--directory", self.tmp / "directory.json",
                                    "--sessions", sessions, "--rate", rate,
                                    "--duration", duration, "--settle", settle,
+                                   *(["--allow-loss"] if allow_loss else []),
                                    "--report", self.tmp / "loadgen.json"])
         p.wait_for_line("established", 60)
         return p
+
+    def wait_serving(self, plural, name, count):
+        """Until `count` pods are in the serving directory and the tier is Healthy."""
+        wait_for(f"{count} serving pods in the directory",
+                 lambda: (d := self.directory()) and len(d["endpoints"]) == count, 90)
+        self.wait_phase(plural, name, "Healthy", 60)
 
     def sigterm_counts(self):
         """pod name -> the session count its process logged at SIGTERM."""

@@ -22,7 +22,7 @@ import time
 
 import yaml
 
-from harness import BUILD, REPO, wait_for
+from harness import REPO, wait_for
 from tiers import relay_tier
 
 CHART = REPO / "tests" / "e2e" / "charts" / "relay-tier"
@@ -91,15 +91,8 @@ def test_helm4_upgrade_wait_returns_after_the_rollout(harness):
     r = helm("install", NAME, CHART, "--namespace", h.ns, "-f", values_file(h, "v1", tier),
              "--wait", "--timeout", "2m")
     assert r.returncode == 0, r.stderr
-    wait_for("2 serving relays in the directory",
-             lambda: (d := h.directory()) and len(d["endpoints"]) == 2, 90)
-    h.wait_phase(PLURAL, NAME, "Healthy", 60)
-    loadgen = h.start("loadgen", [BUILD / "examples" / "loadgen" / "loadgen",
-                                  "--directory", h.tmp / "directory.json",
-                                  "--sessions", 24, "--rate", 200, "--duration", 300,
-                                  "--settle", 2, "--allow-loss",
-                                  "--report", h.tmp / "loadgen.json"])
-    loadgen.wait_for_line("established", 60)
+    h.wait_serving(PLURAL, NAME, 2)
+    loadgen = h.start_loadgen(24, 200, duration=300, settle=2, allow_loss=True)
 
     watcher = PodWatcher(h)
     watcher.start()

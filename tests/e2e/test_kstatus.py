@@ -23,7 +23,7 @@ import subprocess
 import threading
 import time
 
-from harness import BUILD, REPO, wait_for
+from harness import REPO, wait_for
 from tiers import relay_tier
 
 PLURAL = "relaytiers"
@@ -124,15 +124,8 @@ def test_kstatus_reads_rollout_paused_drain_timeout_and_resume(harness):
     tier = dict(replicas=2, threshold=2, pace=1, timeout=4, on_timeout="Pause",
                 max_sessions=1000)
     h.apply_tier(relay_tier("v1", **tier))
-    wait_for("2 serving relays in the directory",
-             lambda: (d := h.directory()) and len(d["endpoints"]) == 2, 90)
-    h.wait_phase(PLURAL, NAME, "Healthy", 60)
-    loadgen = h.start("loadgen", [BUILD / "examples" / "loadgen" / "loadgen",
-                                  "--directory", h.tmp / "directory.json",
-                                  "--sessions", 24, "--rate", 200, "--duration", 300,
-                                  "--settle", 2, "--allow-loss",
-                                  "--report", h.tmp / "loadgen.json"])
-    loadgen.wait_for_line("established", 60)
+    h.wait_serving(PLURAL, NAME, 2)
+    loadgen = h.start_loadgen(24, 200, duration=300, settle=2, allow_loss=True)
 
     probe = Probe(probe_path())
     sampler = Sampler(h, probe)
