@@ -65,7 +65,15 @@ std::optional<std::chrono::system_clock::time_point> ParseRfc3339(std::string_vi
 
   const sys_time<microseconds> local =
       sys_days{date} + hours{hour} + minutes{minute} + seconds{second} + fraction;
-  return time_point_cast<system_clock::duration>(local - offset);
+  const sys_time<microseconds> utc = local - offset;
+  // system_clock counts nanoseconds in 64 bits: years 1678 to 2262. A time
+  // outside would overflow (found by the drain-answer fuzzer with a
+  // drain.startedAt in year 4050): unreadable, so absent.
+  if (utc > time_point_cast<microseconds>(system_clock::time_point::max()) ||
+      utc < time_point_cast<microseconds>(system_clock::time_point::min())) {
+    return std::nullopt;
+  }
+  return time_point_cast<system_clock::duration>(utc);
 }
 
 std::string FormatRfc3339(std::chrono::system_clock::time_point time) {

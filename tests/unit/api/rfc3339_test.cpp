@@ -37,6 +37,16 @@ TEST(Rfc3339, RefusesMalformed) {
   }
 }
 
+// Found by fuzz_drain_answer: year 4050 overflowed the nanosecond clock
+// (undefined behaviour) instead of being refused.
+TEST(Rfc3339, RefusesTimesTheClockCannotHold) {
+  EXPECT_EQ(ParseRfc3339("4050-01-01T12:00:00Z"), std::nullopt);
+  EXPECT_EQ(ParseRfc3339("2262-04-12T00:00:00Z"), std::nullopt);
+  EXPECT_EQ(ParseRfc3339("1677-09-21T00:00:00Z"), std::nullopt);
+  EXPECT_TRUE(ParseRfc3339("2262-04-11T23:47:16Z").has_value());
+  EXPECT_TRUE(ParseRfc3339("1677-09-22T00:12:44Z").has_value());
+}
+
 TEST(Rfc3339, FormatsUtcWholeSeconds) {
   EXPECT_EQ(FormatRfc3339(At(0)), "1970-01-01T00:00:00Z");
   EXPECT_EQ(FormatRfc3339(At(1767323045) + 999ms), "2026-01-02T03:04:05Z");
