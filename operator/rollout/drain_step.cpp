@@ -2,6 +2,7 @@
 
 #include "api/contract.h"
 #include "rollout/quantity_format.h"
+#include "rollout/rollout_budget.h"
 
 namespace baton::rollout {
 namespace {
@@ -103,8 +104,7 @@ class Step {
 
  private:
   std::optional<TimePoint> deadlineOf(TimePoint started) const {
-    if (!policy_.drain.timeout) return std::nullopt;
-    return started + *policy_.drain.timeout;
+    return drainDeadline(policy_, started);
   }
   void deletePod(DeleteReason reason, std::optional<std::int64_t> left) {
     out_.plan.actions.push_back(DeletePod{pod_.name, pod_.uid, reason, left});

@@ -12,6 +12,11 @@ std::int32_t drainLimit(const RolloutPolicy& policy) {
   return std::max(policy.max_concurrent_drains, 1);
 }
 
+std::optional<TimePoint> drainDeadline(const RolloutPolicy& policy, TimePoint started) {
+  if (!policy.drain.timeout) return std::nullopt;
+  return started + *policy.drain.timeout;
+}
+
 bool mayTakeOneOut(const RolloutPolicy& policy, std::int32_t available) {
   return available - 1 >= policy.replicas - policy.max_unavailable;
 }

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 
 #include "rollout/observed_state.h"
 
@@ -18,6 +19,11 @@ std::int32_t surgeRoom(const RolloutPolicy& policy, std::int32_t pods);
 // The limit on pods whose workloads may be draining at once; at least 1, so
 // that a tier whose CR says 0 still rolls.
 std::int32_t drainLimit(const RolloutPolicy& policy);
+
+// When a drain begun at `started` times out: started + drain.timeoutSeconds;
+// nullopt when the tier has no timeout (the CRD defaults one; the planner
+// does not invent one).
+std::optional<TimePoint> drainDeadline(const RolloutPolicy& policy, TimePoint started);
 
 // Whether one more available pod may go out of service (start draining)
 // without going below replicas - maxUnavailable. Worked: replicas 4,

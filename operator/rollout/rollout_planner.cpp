@@ -268,8 +268,7 @@ class Planner {
   // --- a drain in progress ---------------------------------------------------------
 
   std::optional<TimePoint> deadlineOf(TimePoint started) const {
-    if (!policy_.drain.timeout) return std::nullopt;
-    return started + *policy_.drain.timeout;
+    return drainDeadline(policy_, started);
   }
 
   std::string drainReason(const ObservedPod& pod) const {

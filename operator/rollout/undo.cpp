@@ -12,11 +12,6 @@ namespace {
 
 namespace event = baton::api::event;
 
-std::optional<TimePoint> deadlineOf(const RolloutPolicy& policy, TimePoint started) {
-  if (!policy.drain.timeout) return std::nullopt;
-  return started + *policy.drain.timeout;
-}
-
 }  // namespace
 
 void cancelDrain(PlanFragment& plan, const ObservedPod& pod, std::string message, bool warning) {
@@ -46,7 +41,7 @@ StrayDrains settleStrayDrains(const ObservedState& state, std::int32_t draining)
       // recording `now` would push its timeout back on every lagging pass.
       const TimePoint began = std::min(reading.drain_started_at.value_or(state.now), state.now);
       out.plan.actions.push_back(MarkDraining{pod->name, pod->uid, reading.instance_id, began,
-                                              reading.sessions, deadlineOf(policy, began), ""});
+                                              reading.sessions, drainDeadline(policy, began), ""});
       continue;
     }
     cancelDrain(out.plan, *pod,

@@ -26,6 +26,13 @@ TEST(RolloutBudget, DrainLimitIsAtLeastOne) {
   EXPECT_EQ(drainLimit(p), 3);
 }
 
+TEST(RolloutBudget, DrainDeadlineIsTheStartPlusTheTimeoutIfAny) {
+  RolloutPolicy p = relayTier().policy;  // timeout 600 s
+  EXPECT_EQ(drainDeadline(p, kNow), kNow + seconds(600));
+  p.drain.timeout.reset();
+  EXPECT_EQ(drainDeadline(p, kNow), std::nullopt);
+}
+
 TEST(RolloutBudget, MayTakeOneOutKeepsReplicasMinusMaxUnavailable) {
   RolloutPolicy p = relayTier().policy;  // replicas 4, maxUnavailable 0
   EXPECT_TRUE(mayTakeOneOut(p, 5));
