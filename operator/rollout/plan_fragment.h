@@ -27,15 +27,16 @@ struct PlanFragment {
   void wait(WaitReason reason, std::string pod, std::string message) {
     waits.push_back(Wait{reason, std::move(pod), std::move(message)});
   }
-  // Moves this part to the end of `plan`.
-  void appendTo(Plan& plan) {
-    const std::size_t offset = plan.actions.size();
-    for (Action& action : actions) plan.actions.push_back(std::move(action));
+  // Moves this part to the end of `into`: a Plan, or a larger fragment.
+  template <class PlanOrFragment>
+  void appendTo(PlanOrFragment& into) {
+    const std::size_t offset = into.actions.size();
+    for (Action& action : actions) into.actions.push_back(std::move(action));
     for (PlannedEvent& e : events) {
       if (e.after_action) *e.after_action += offset;
-      plan.events.push_back(std::move(e));
+      into.events.push_back(std::move(e));
     }
-    for (Wait& w : waits) plan.waits.push_back(std::move(w));
+    for (Wait& w : waits) into.waits.push_back(std::move(w));
     actions.clear();
     events.clear();
     waits.clear();

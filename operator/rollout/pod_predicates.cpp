@@ -42,4 +42,29 @@ const DrainReading* knownReading(const std::map<std::string, DrainReading>& read
   return &it->second;
 }
 
+bool neverRan(const std::map<std::string, DrainReading>& readings, const ObservedPod& pod) {
+  if (pod.phase != PodPhase::Pending || !pod.ip.empty()) return false;
+  const auto it = readings.find(pod.name);
+  return it == readings.end() || (!it->second.known && !it->second.last_known_sessions);
+}
+
+bool holdsNothing(const std::map<std::string, DrainReading>& readings, const ObservedPod& pod) {
+  return neverRan(readings, pod) || pod.no_process;
+}
+
+bool holdsDrainSlot(const std::map<std::string, DrainReading>& readings, const ObservedPod& pod) {
+  if (isFailed(pod)) return false;
+  if (pod.role == PodRole::Draining) return true;
+  if (pod.terminating) return !holdsNothing(readings, pod);
+  const DrainReading* reading = knownReading(readings, pod);
+  return reading != nullptr && reading->state != DrainState::Serving;
+}
+
+bool awaitsDrainRequest(const std::map<std::string, DrainReading>& readings,
+                        const ObservedPod& pod) {
+  if (!isLiveDraining(pod)) return false;
+  const DrainReading* reading = knownReading(readings, pod);
+  return reading != nullptr && reading->state == DrainState::Serving;
+}
+
 }  // namespace baton::rollout

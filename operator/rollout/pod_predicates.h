@@ -31,4 +31,30 @@ bool isLiveDraining(const ObservedPod& pod);
 const DrainReading* knownReading(const std::map<std::string, DrainReading>& readings,
                                  const ObservedPod& pod);
 
+// Holds nothing for sure: Pending without an IP (no sandbox, so no process
+// could have accepted a session) and never read. A Pending pod with an IP
+// may serve -- a sidecar still pulling its image keeps the pod Pending while
+// the main container takes sessions -- and "no reading" may only mean "not
+// polled yet" or 401/5xx: unknown, never zero.
+bool neverRan(const std::map<std::string, DrainReading>& readings, const ObservedPod& pod);
+// Never ran, or no container of it has a process now (CrashLoopBackOff
+// between two restarts): no process holds a TCP session; its crash cut what
+// it held. Such a pod is deleted without a drain: an undo of a crash-looping
+// pod would otherwise wait forever for a count its dead process cannot give.
+bool holdsNothing(const std::map<std::string, DrainReading>& readings, const ObservedPod& pod);
+
+// Whether the pod's workload may be draining now, which is what
+// maxConcurrentDrains limits: labelled draining (the record is written
+// before the request); terminating (a relay deleted by anyone hands its
+// sessions over on SIGTERM until its process exits, and an outside watcher
+// must never see one too many); or reading non-Serving while labelled
+// serving (a stray drain, or a label the cache has not caught up with:
+// counted until its cancel is observed).
+bool holdsDrainSlot(const std::map<std::string, DrainReading>& readings, const ObservedPod& pod);
+// Labelled draining, but its workload says Serving: the request has not
+// landed yet, or a cancel did while the cache lagged. Asking it (again)
+// starts a drain, so it needs a free slot like any new one.
+bool awaitsDrainRequest(const std::map<std::string, DrainReading>& readings,
+                        const ObservedPod& pod);
+
 }  // namespace baton::rollout

@@ -45,5 +45,37 @@ TEST(PodPredicates, AvailableAfterMinReadySecondsWhileServing) {
   EXPECT_FALSE(isAvailable(s.policy, PodBuilder("p", "new").notReady(seconds(60)), kNow));
 }
 
+// Unknown is never zero: only Pending without an IP and never read holds
+// nothing for sure; a Pending pod with an IP may serve (a sidecar still
+// pulling keeps it Pending), and one that was read once may hold sessions.
+TEST(PodPredicates, NeverRanOnlyWhenNothingCouldHaveServed) {
+  std::map<std::string, DrainReading> readings;
+  EXPECT_TRUE(neverRan(readings, PodBuilder("p", "new").pending()));
+  EXPECT_FALSE(neverRan(readings, PodBuilder("p", "new").pending().ip("127.0.0.9")));
+  EXPECT_FALSE(neverRan(readings, PodBuilder("p", "new")));
+  readings["p"] = unknown(/*last_known=*/3);
+  EXPECT_FALSE(neverRan(readings, PodBuilder("p", "new").pending()));
+  readings["p"] = unknown();
+  EXPECT_TRUE(neverRan(readings, PodBuilder("p", "new").pending()));
+  EXPECT_TRUE(holdsNothing({}, PodBuilder("p", "new").crashLooping(/*between_restarts=*/true)));
+  EXPECT_FALSE(holdsNothing({}, PodBuilder("p", "new").crashLooping(/*between_restarts=*/false)));
+}
+
+TEST(PodPredicates, WhoHoldsADrainSlot) {
+  std::map<std::string, DrainReading> readings;
+  EXPECT_TRUE(holdsDrainSlot(readings, PodBuilder("p", "old").draining(seconds(1))));
+  EXPECT_FALSE(holdsDrainSlot(readings, PodBuilder("p", "old")));
+  EXPECT_TRUE(holdsDrainSlot(readings, PodBuilder("p", "old").terminating()))
+      << "a deleted relay hands its sessions over until it exits";
+  EXPECT_FALSE(holdsDrainSlot(readings, PodBuilder("p", "old").pending().terminating()));
+  EXPECT_FALSE(holdsDrainSlot(readings, PodBuilder("p", "old").failed().draining(seconds(1))));
+  readings["p"] = draining(5, "inst-p");
+  EXPECT_TRUE(holdsDrainSlot(readings, PodBuilder("p", "old"))) << "a stray drain";
+  EXPECT_FALSE(awaitsDrainRequest(readings, PodBuilder("p", "old").draining(seconds(1))));
+  readings["p"] = serving(5, "inst-p");
+  EXPECT_TRUE(awaitsDrainRequest(readings, PodBuilder("p", "old").draining(seconds(1))));
+  EXPECT_FALSE(awaitsDrainRequest(readings, PodBuilder("p", "old")));
+}
+
 }  // namespace
 }  // namespace baton::rollout
