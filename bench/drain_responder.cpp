@@ -98,11 +98,11 @@ std::string_view QueryString(std::string_view query, std::string_view name) {
 
 const char* StateName(PodDrainState s) {
   switch (s) {
-    case PodDrainState::kServing:
+    case PodDrainState::Serving:
       return "Serving";
-    case PodDrainState::kDraining:
+    case PodDrainState::Draining:
       return "Draining";
-    case PodDrainState::kDrained:
+    case PodDrainState::Drained:
       return "Drained";
   }
   return "Serving";
@@ -112,7 +112,7 @@ std::string StatusJson(const baton::bench::PodStatus& s) {
   std::string body = R"({"protocol":"baton.dev/drain/v1","instanceId":")" + s.instance_id +
                      R"(","version":"bench","sessions":)" + std::to_string(s.sessions) +
                      R"(,"state":")" + StateName(s.state) + "\"";
-  if (s.state != PodDrainState::kServing) body += R"(,"drain":{"pace":1000,"reason":"bench"})";
+  if (s.state != PodDrainState::Serving) body += R"(,"drain":{"pace":1000,"reason":"bench"})";
   return body + "}";
 }
 

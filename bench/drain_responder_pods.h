@@ -20,12 +20,12 @@ namespace baton::bench {
 
 using SteadyTime = std::chrono::steady_clock::time_point;
 
-enum class PodDrainState { kServing, kDraining, kDrained };
+enum class PodDrainState { Serving, Draining, Drained };
 
 struct PodStatus {
   std::string instance_id;
   int64_t sessions = 0;
-  PodDrainState state = PodDrainState::kServing;
+  PodDrainState state = PodDrainState::Serving;
 };
 
 struct PodRecord {
@@ -41,11 +41,11 @@ class ResponderPods {
 
   PodStatus Status(uint32_t ip, SteadyTime now) {
     PodRecord& p = Get(ip);
-    PodStatus s{p.instance_id, sessions_, PodDrainState::kServing};
+    PodStatus s{p.instance_id, sessions_, PodDrainState::Serving};
     if (p.draining) {
       const bool done = now >= p.switch_at;
       s.sessions = done ? 0 : sessions_;
-      s.state = done ? PodDrainState::kDrained : PodDrainState::kDraining;
+      s.state = done ? PodDrainState::Drained : PodDrainState::Draining;
     }
     return s;
   }

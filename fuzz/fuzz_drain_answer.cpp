@@ -25,7 +25,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (r.known) {
     Check(r.sessions >= 0 && r.sessions <= baton::drain::kMaxPlausibleSessions);
     Check(!r.instance_id.empty());
-    Check(r.state != DrainState::kDrained || r.sessions == 0);
+    Check(r.state != DrainState::Drained || r.sessions == 0);
     Check(r.error.empty());
   } else {
     Check(!r.error.empty());

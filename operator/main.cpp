@@ -208,7 +208,7 @@ int main(int argc, char** argv) {
     }
     options.drain_token = [&drain_tokens](const baton::api::Tier& tier) -> std::string {
       const auto& auth = tier.spec.drain.auth;
-      if (auth.type != baton::api::DrainAuthType::kServiceAccountToken) return "";
+      if (auth.type != baton::api::DrainAuthType::ServiceAccountToken) return "";
       return drain_tokens ? drain_tokens->Token(baton::api::DrainAudienceOf(tier)) : "";
     };
     baton::controller::TierController controller(client, recorder, *drain_client, options);

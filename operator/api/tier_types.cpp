@@ -218,7 +218,7 @@ void DecodeStatus(const json& j, const std::string& path, TierStatus& out) {
   Read(j, "totalSessions", path, out.total_sessions);
   Read(j, "unknownSessionPods", path, out.unknown_session_pods);
   if (Member(j, "phase")) {
-    Phase phase = Phase::kHealthy;
+    Phase phase = Phase::Healthy;
     ReadEnum(j, "phase", path, kPhaseNames, phase);
     out.phase = phase;
   }
@@ -269,18 +269,18 @@ void WriteNonEmpty(json& j, const char* key, const std::string& value) {
 
 const KindNames& NamesOf(TierKind kind) {
   switch (kind) {
-    case TierKind::kRelay:
+    case TierKind::Relay:
       return kRelayTier;
-    case TierKind::kSession:
+    case TierKind::Session:
       return kSessionTier;
-    case TierKind::kBusiness:
+    case TierKind::Business:
       return kBusinessTier;
   }
   throw std::invalid_argument("unknown TierKind");
 }
 
 std::optional<TierKind> ParseTierKind(std::string_view kind) {
-  for (TierKind k : {TierKind::kRelay, TierKind::kSession, TierKind::kBusiness}) {
+  for (TierKind k : {TierKind::Relay, TierKind::Session, TierKind::Business}) {
     if (NamesOf(k).kind == kind) return k;
   }
   return std::nullopt;
@@ -403,7 +403,7 @@ void to_json(json& j, const TierSpec& in) {
 json SpecToJson(const TierSpec& spec, TierKind kind) {
   json j = spec;
   // The SessionTier schema defaults the field, so the server always shows it.
-  if (kind == TierKind::kSession) j["allowShardCountChange"] = spec.allow_shard_count_change;
+  if (kind == TierKind::Session) j["allowShardCountChange"] = spec.allow_shard_count_change;
   return j;
 }
 

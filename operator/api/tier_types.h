@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "api/contract.h"
+#include "api/shared_enums.h"
 
 namespace baton::api {
 
@@ -24,14 +25,11 @@ class DecodeError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-enum class TierKind { kRelay, kSession, kBusiness };
 const KindNames& NamesOf(TierKind kind);
 // From a `kind` string ("RelayTier", ...); nullopt for anything else.
 std::optional<TierKind> ParseTierKind(std::string_view kind);
 
-enum class OnTimeout { kPause, kProceed };
-enum class DrainAuthType { kNone, kServiceAccountToken };
-enum class Phase { kHealthy, kProgressing, kPaused, kDegraded };
+enum class DrainAuthType { None, ServiceAccountToken };
 std::string_view ToString(OnTimeout value);
 std::string_view ToString(DrainAuthType value);
 std::string_view ToString(Phase value);
@@ -40,7 +38,7 @@ std::string_view ToString(Phase value);
 // to DrainAudienceOf(tier), so a tier can neither borrow the API server's
 // audience nor another tier's. The CRD refuses spec.drain.auth.audience.
 struct DrainAuth {
-  DrainAuthType type = DrainAuthType::kNone;
+  DrainAuthType type = DrainAuthType::None;
   bool operator==(const DrainAuth&) const = default;
 };
 
@@ -50,7 +48,7 @@ struct DrainSpec {
   int64_t session_threshold = 0;
   int32_t poll_interval_seconds = 5;
   int32_t timeout_seconds = 3600;
-  OnTimeout on_timeout = OnTimeout::kPause;
+  OnTimeout on_timeout = OnTimeout::Pause;
   int32_t sessions_per_second = 1000;
   DrainAuth auth;
   // With hostNetwork pods the drain endpoint is the node's own address:
@@ -166,7 +164,7 @@ struct TierStatus {
 };
 
 struct Tier {
-  TierKind kind = TierKind::kRelay;
+  TierKind kind = TierKind::Relay;
   // metadata is kept whole (uid, resourceVersion, finalizers, ...): the
   // operator needs most of it and an update must send it back unchanged.
   nlohmann::json metadata = nlohmann::json::object();

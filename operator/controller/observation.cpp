@@ -3,22 +3,10 @@
 #include <algorithm>
 
 #include "api/contract.h"
-#include "api/rfc3339.h"
 #include "rollout/revision_hash.h"
+#include "timestamp/rfc3339.h"
 
 namespace baton::controller {
-
-rollout::TierKind ToRolloutKind(api::TierKind kind) {
-  switch (kind) {
-    case api::TierKind::kRelay:
-      return rollout::TierKind::Relay;
-    case api::TierKind::kSession:
-      return rollout::TierKind::Session;
-    case api::TierKind::kBusiness:
-      return rollout::TierKind::Business;
-  }
-  return rollout::TierKind::Relay;
-}
 
 std::vector<PodView> OwnedPods(const api::Tier& tier, const std::vector<PodView>& pods) {
   std::vector<PodView> owned;
@@ -37,18 +25,6 @@ rollout::PodPhase ToPhase(const std::string& phase) {
   if (phase == "Succeeded") return rollout::PodPhase::Succeeded;
   if (phase == "Failed") return rollout::PodPhase::Failed;
   return rollout::PodPhase::Unknown;
-}
-
-rollout::DrainState ToState(drain::DrainState s) {
-  switch (s) {
-    case drain::DrainState::kServing:
-      return rollout::DrainState::Serving;
-    case drain::DrainState::kDraining:
-      return rollout::DrainState::Draining;
-    case drain::DrainState::kDrained:
-      return rollout::DrainState::Drained;
-  }
-  return rollout::DrainState::Serving;
 }
 
 std::optional<int64_t> ParseInt(const std::string& s) {
@@ -78,7 +54,8 @@ rollout::ObservedPod ToObservedPod(const PodView& p) {
   o.terminating = p.terminating;
   o.role = p.Label(std::string(api::kLabelRole)) == api::kRoleDraining ? rollout::PodRole::Draining
                                                                        : rollout::PodRole::Serving;
-  o.drain_started_at = api::ParseRfc3339(p.Annotation(std::string(api::kAnnotationDrainStartedAt)));
+  o.drain_started_at =
+      timestamp::ParseRfc3339(p.Annotation(std::string(api::kAnnotationDrainStartedAt)));
   o.drain_instance_id = p.Annotation(std::string(api::kAnnotationDrainInstanceId));
   o.drain_sessions_at_start =
       ParseInt(p.Annotation(std::string(api::kAnnotationDrainSessionsAtStart)));
@@ -87,7 +64,7 @@ rollout::ObservedPod ToObservedPod(const PodView& p) {
   if (!p.Annotation(std::string(api::kAnnotationEvacuate)).empty()) {
     o.departure = "kubectl baton drain";
   }
-  o.restarted_at = api::ParseRfc3339(p.Annotation(std::string(api::kAnnotationRestartedAt)));
+  o.restarted_at = timestamp::ParseRfc3339(p.Annotation(std::string(api::kAnnotationRestartedAt)));
   o.ip = p.ip;
   o.finished_at = p.finished_at;
   o.failed_attempts = static_cast<std::int32_t>(std::clamp<long long>(
@@ -108,7 +85,7 @@ rollout::ObservedState Observe(const api::Tier& tier, const std::vector<PodView>
   rollout::ObservedState s;
   auto& p = s.policy;
   const auto& spec = tier.spec;
-  p.kind = ToRolloutKind(tier.kind);
+  p.kind = tier.kind;
   p.tier_name = tier.Name();
   p.generation = tier.Generation();
   p.replicas = spec.replicas;
@@ -124,13 +101,11 @@ rollout::ObservedState Observe(const api::Tier& tier, const std::vector<PodView>
   p.drain.threshold = spec.drain.session_threshold;
   if (spec.drain.timeout_seconds > 0)
     p.drain.timeout = rollout::Seconds(spec.drain.timeout_seconds);
-  p.drain.on_timeout = spec.drain.on_timeout == api::OnTimeout::kProceed
-                           ? rollout::TimeoutPolicy::Proceed
-                           : rollout::TimeoutPolicy::Pause;
+  p.drain.on_timeout = spec.drain.on_timeout;
   p.drain.pace = spec.drain.sessions_per_second;
   p.update_revision = rollout::revisionHash(spec.pod_template, tier.status.collision_count);
   p.current_revision = tier.status.current_revision;
-  if (spec.rollout.restart_at) p.restart_at = api::ParseRfc3339(*spec.rollout.restart_at);
+  if (spec.rollout.restart_at) p.restart_at = timestamp::ParseRfc3339(*spec.rollout.restart_at);
   p.deleting = tier.Deleting();
   p.orphaning = p.deleting && tier.OrphansPods();
 
@@ -146,7 +121,7 @@ rollout::ObservedState Observe(const api::Tier& tier, const std::vector<PodView>
     rollout::DrainReading out;
     out.known = r.known;
     out.sessions = r.sessions;
-    out.state = ToState(r.state);
+    out.state = r.state;
     out.instance_id = r.instance_id;
     out.read_at = r.read_at;
     out.drain_started_at = r.drain_started_at;

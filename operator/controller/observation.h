@@ -32,6 +32,4 @@ rollout::ObservedState Observe(const api::Tier& tier, const std::vector<PodView>
 // The tier's pods among `pods`: controlled by the tier (owner reference uid).
 std::vector<PodView> OwnedPods(const api::Tier& tier, const std::vector<PodView>& pods);
 
-rollout::TierKind ToRolloutKind(api::TierKind kind);
-
 }  // namespace baton::controller

@@ -2,7 +2,7 @@
 
 #include "api/contract.h"
 #include "api/pod_selector.h"
-#include "api/rfc3339.h"
+#include "timestamp/rfc3339.h"
 
 namespace baton::controller {
 
@@ -40,7 +40,7 @@ nlohmann::json BuildPod(const api::Tier& tier, const rollout::CreatePod& action)
   if (action.ordinal >= 0) labels[std::string(api::kLabelShard)] = std::to_string(action.ordinal);
   if (action.restarted_at) {
     meta["annotations"][std::string(api::kAnnotationRestartedAt)] =
-        api::FormatRfc3339(*action.restarted_at);
+        timestamp::FormatRfc3339(*action.restarted_at);
   }
   if (action.failed_attempts > 0) {
     meta["annotations"][std::string(api::kAnnotationFailedAttempts)] =
@@ -53,7 +53,7 @@ nlohmann::json BuildPod(const api::Tier& tier, const rollout::CreatePod& action)
   // tokens (a value of the template's own under that name is replaced: it
   // is Baton's to say).
   const std::string env_name(api::kEnvDrainAudience);
-  const bool token_auth = tier.spec.drain.auth.type == api::DrainAuthType::kServiceAccountToken;
+  const bool token_auth = tier.spec.drain.auth.type == api::DrainAuthType::ServiceAccountToken;
   if (auto c = pod["spec"].find("containers");
       token_auth && c != pod["spec"].end() && c->is_array()) {
     for (auto& container : *c) {

@@ -1,6 +1,6 @@
 #include "controller/pod_view.h"
 
-#include "api/rfc3339.h"
+#include "timestamp/rfc3339.h"
 
 namespace baton::controller {
 
@@ -62,7 +62,7 @@ void ReadFailure(const nlohmann::json& status, PodView& v) {
       }
       if (!failed) continue;
       if (auto t = state.find("terminated"); t != state.end() && t->is_object()) {
-        if (auto at = api::ParseRfc3339(Str(*t, "finishedAt"))) {
+        if (auto at = timestamp::ParseRfc3339(Str(*t, "finishedAt"))) {
           if (!v.finished_at || *at > *v.finished_at) v.finished_at = at;
         }
         if (container_failure.empty() && t->value("exitCode", 0) != 0) {
@@ -125,7 +125,7 @@ PodView PodViewFromJson(const nlohmann::json& pod) {
     }
   }
   v.controller_uid = ControllerUidOf(meta);
-  if (auto t = api::ParseRfc3339(Str(meta, "creationTimestamp"))) v.created_at = *t;
+  if (auto t = timestamp::ParseRfc3339(Str(meta, "creationTimestamp"))) v.created_at = *t;
   v.terminating = meta.contains("deletionTimestamp") && !meta["deletionTimestamp"].is_null();
   const auto& spec = pod.contains("spec") ? pod["spec"] : kEmpty;
   v.node_name = Str(spec, "nodeName");
@@ -136,7 +136,7 @@ PodView PodViewFromJson(const nlohmann::json& pod) {
     for (const auto& c : *it) {
       if (Str(c, "type") != "Ready") continue;
       v.ready = Str(c, "status") == "True";
-      v.ready_changed_at = api::ParseRfc3339(Str(c, "lastTransitionTime"));
+      v.ready_changed_at = timestamp::ParseRfc3339(Str(c, "lastTransitionTime"));
     }
   }
   ReadFailure(status, v);

@@ -30,7 +30,7 @@ nlohmann::json ServingEndpoints(const api::Tier& tier, const std::vector<PodView
     const bool serves = p.Label(std::string(api::kLabelRole)) == api::kRoleServing;
     if (const auto* r = KnownReading(readings, p.name)) {
       load.sessions += r->sessions;
-      if (!serves || r->state != drain::DrainState::kServing) load.moving += r->sessions;
+      if (!serves || r->state != drain::DrainState::Serving) load.moving += r->sessions;
     }
     if (!p.ready || p.ip.empty() || !serves) continue;
     serving.push_back(&p);

@@ -1,7 +1,7 @@
 #include "controller/status_json.h"
 
 #include "api/pod_selector.h"
-#include "api/rfc3339.h"
+#include "timestamp/rfc3339.h"
 
 namespace baton::controller {
 
@@ -18,17 +18,14 @@ nlohmann::json StatusJson(const api::Tier& tier, const rollout::TierStatus& s) {
   out.selector = api::SelectorString(api::PodSelectorLabels(tier));
   out.total_sessions = s.total_sessions;
   out.unknown_session_pods = s.unknown_session_pods;
-  if (s.phase == api::kPhaseHealthy) out.phase = api::Phase::kHealthy;
-  if (s.phase == api::kPhaseProgressing) out.phase = api::Phase::kProgressing;
-  if (s.phase == api::kPhasePaused) out.phase = api::Phase::kPaused;
-  if (s.phase == api::kPhaseDegraded) out.phase = api::Phase::kDegraded;
+  out.phase = s.phase;
   out.message = s.message;
-  if (s.step_started_at) out.step_started_at = api::FormatRfc3339(*s.step_started_at);
+  if (s.step_started_at) out.step_started_at = timestamp::FormatRfc3339(*s.step_started_at);
   for (const auto& d : s.draining_pods) {
     api::DrainingPod p;
     p.name = d.pod;
-    if (d.step_started_at) p.started_at = api::FormatRfc3339(*d.step_started_at);
-    if (d.deadline) p.deadline = api::FormatRfc3339(*d.deadline);
+    if (d.step_started_at) p.started_at = timestamp::FormatRfc3339(*d.step_started_at);
+    if (d.deadline) p.deadline = timestamp::FormatRfc3339(*d.deadline);
     p.sessions_at_start = d.sessions_at_start;
     p.sessions_now = d.sessions_now;
     p.sessions_per_second = d.rate;
@@ -39,7 +36,7 @@ nlohmann::json StatusJson(const api::Tier& tier, const rollout::TierStatus& s) {
   for (const auto& c : s.conditions) {
     out.conditions.push_back(api::Condition{c.type, c.status, c.reason, c.message,
                                             c.observed_generation,
-                                            api::FormatRfc3339(c.last_transition_time)});
+                                            timestamp::FormatRfc3339(c.last_transition_time)});
   }
   return nlohmann::json(out);
 }
@@ -53,7 +50,7 @@ std::vector<rollout::Condition> PreviousConditions(const api::TierStatus& status
     rc.reason = c.reason;
     rc.message = c.message;
     rc.observed_generation = c.observed_generation;
-    if (auto t = api::ParseRfc3339(c.last_transition_time)) rc.last_transition_time = *t;
+    if (auto t = timestamp::ParseRfc3339(c.last_transition_time)) rc.last_transition_time = *t;
     out.push_back(std::move(rc));
   }
   return out;

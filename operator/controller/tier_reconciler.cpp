@@ -7,7 +7,6 @@
 #include <sstream>
 
 #include "api/contract.h"
-#include "api/rfc3339.h"
 #include "controller/crash_point.h"
 #include "controller/owned_objects.h"
 #include "controller/pod_builder.h"
@@ -17,6 +16,7 @@
 #include "controller/status_json.h"
 #include "rollout/rollout_planner.h"
 #include "rollout/status_calculator.h"
+#include "timestamp/rfc3339.h"
 
 namespace baton::controller {
 
@@ -143,12 +143,13 @@ bool TierReconciler::Act(const api::Tier& tier, const std::vector<PodView>& owne
         spdlog::info("{}/{}: mark {} draining ({} sessions)", ns, tier.Name(), a.pod,
                      a.sessions_at_start);
         nlohmann::json annotations = {
-            {std::string(api::kAnnotationDrainStartedAt), api::FormatRfc3339(a.at)},
+            {std::string(api::kAnnotationDrainStartedAt), timestamp::FormatRfc3339(a.at)},
             {std::string(api::kAnnotationDrainInstanceId), a.instance_id},
             {std::string(api::kAnnotationDrainSessionsAtStart),
              std::to_string(a.sessions_at_start)}};
         if (a.deadline) {
-          annotations[std::string(api::kAnnotationDrainDeadline)] = api::FormatRfc3339(*a.deadline);
+          annotations[std::string(api::kAnnotationDrainDeadline)] =
+              timestamp::FormatRfc3339(*a.deadline);
         }
         if (!a.successor.empty()) {
           annotations[std::string(api::kAnnotationDrainSuccessor)] = a.successor;
@@ -327,7 +328,7 @@ void TierReconciler::PublishDirectory(const api::Tier& tier, const std::vector<P
     return;
   }
   nlohmann::json published = dir;
-  published["updatedAt"] = api::FormatRfc3339(now);
+  published["updatedAt"] = timestamp::FormatRfc3339(now);
   nlohmann::json cm = {
       {"apiVersion", "v1"},
       {"kind", "ConfigMap"},

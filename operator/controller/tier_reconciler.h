@@ -32,7 +32,7 @@
 namespace baton::controller {
 
 struct TierKey {
-  api::TierKind kind = api::TierKind::kRelay;
+  api::TierKind kind = api::TierKind::Relay;
   std::string ns;
   std::string name;
   std::string String() const;  // "RelayTier/ns/name"

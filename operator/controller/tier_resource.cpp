@@ -4,11 +4,11 @@ namespace baton::controller {
 
 const kube::Resource& TierResource(api::TierKind kind) {
   switch (kind) {
-    case api::TierKind::kRelay:
+    case api::TierKind::Relay:
       return kube::resources::kRelayTiers;
-    case api::TierKind::kSession:
+    case api::TierKind::Session:
       return kube::resources::kSessionTiers;
-    case api::TierKind::kBusiness:
+    case api::TierKind::Business:
       return kube::resources::kBusinessTiers;
   }
   return kube::resources::kRelayTiers;

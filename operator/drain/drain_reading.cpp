@@ -2,17 +2,17 @@
 
 #include <nlohmann/json.hpp>
 
-#include "api/rfc3339.h"
+#include "timestamp/rfc3339.h"
 
 namespace baton::drain {
 
 std::string_view ToString(DrainState s) {
   switch (s) {
-    case DrainState::kServing:
+    case DrainState::Serving:
       return "Serving";
-    case DrainState::kDraining:
+    case DrainState::Draining:
       return "Draining";
-    case DrainState::kDrained:
+    case DrainState::Drained:
       return "Drained";
   }
   return "Unknown";
@@ -21,9 +21,9 @@ std::string_view ToString(DrainState s) {
 namespace {
 
 std::optional<DrainState> ParseState(const std::string& s) {
-  if (s == "Serving") return DrainState::kServing;
-  if (s == "Draining") return DrainState::kDraining;
-  if (s == "Drained") return DrainState::kDrained;
+  if (s == "Serving") return DrainState::Serving;
+  if (s == "Draining") return DrainState::Draining;
+  if (s == "Drained") return DrainState::Drained;
   return std::nullopt;
 }
 
@@ -64,7 +64,7 @@ DrainReading ParseDrainAnswer(int http_status, std::string_view body,
   if (state != doc.end() && state->is_string()) parsed_state = ParseState(*state);
   if (!parsed_state) return DrainReading::Unknown("state is not Serving|Draining|Drained", at);
   // "Drained" with sessions left contradicts itself: believe neither half.
-  if (*parsed_state == DrainState::kDrained && sessions->get<int64_t>() != 0) {
+  if (*parsed_state == DrainState::Drained && sessions->get<int64_t>() != 0) {
     return DrainReading::Unknown("state Drained with sessions > 0", at);
   }
 
@@ -82,10 +82,10 @@ DrainReading ParseDrainAnswer(int http_status, std::string_view body,
            : (c->get<int64_t>() >= 0 && c->get<int64_t>() <= kMaxPlausibleSessions))) {
     r.capacity = c->get<int64_t>();
   }
-  if (auto d = doc.find("drain"); r.state != DrainState::kServing && d != doc.end() &&
+  if (auto d = doc.find("drain"); r.state != DrainState::Serving && d != doc.end() &&
                                   d->is_object() && d->contains("startedAt") &&
                                   (*d)["startedAt"].is_string()) {
-    r.drain_started_at = api::ParseRfc3339((*d)["startedAt"].get<std::string>());
+    r.drain_started_at = timestamp::ParseRfc3339((*d)["startedAt"].get<std::string>());
   }
   r.read_at = at;
   return r;

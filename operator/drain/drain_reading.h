@@ -12,9 +12,11 @@
 #include <string>
 #include <string_view>
 
+#include "api/shared_enums.h"
+
 namespace baton::drain {
 
-enum class DrainState { kServing, kDraining, kDrained };
+using api::DrainState;
 
 std::string_view ToString(DrainState s);
 
@@ -22,7 +24,7 @@ struct DrainReading {
   bool known = false;
   // Meaningful only when known.
   int64_t sessions = 0;
-  DrainState state = DrainState::kServing;
+  DrainState state = DrainState::Serving;
   std::string instance_id;
   std::string version;
   // The optional `capacity` (sessions the pod can hold): a load hint for the

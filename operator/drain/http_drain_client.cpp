@@ -28,8 +28,8 @@
 #include <set>
 #include <thread>
 
-#include "api/rfc3339.h"
 #include "drain/drain_client.h"
+#include "timestamp/rfc3339.h"
 
 namespace baton::drain {
 namespace {
@@ -119,7 +119,8 @@ class HttpDrainClient final : public DrainClient {
   }
 
   DrainReading Start(const DrainEndpoint& ep, const DrainRequest& req) override {
-    nlohmann::json body = {{"pace", req.pace}, {"deadline", api::FormatRfc3339(req.deadline)}};
+    nlohmann::json body = {{"pace", req.pace},
+                           {"deadline", timestamp::FormatRfc3339(req.deadline)}};
     if (!req.successor.empty()) body["successor"] = req.successor;
     if (!req.reason.empty()) body["reason"] = req.reason;
     return SendAndWait(ep, MakeRequest(http::verb::post, ep, ep.path + "/start", body.dump()));

@@ -10,6 +10,7 @@
 
 #include "kube/api_error.h"
 #include "kube/rest_client.h"
+#include "timestamp/rfc3339.h"
 
 namespace baton::kube {
 
@@ -21,15 +22,6 @@ constexpr std::size_t kMaxMessageBytes = 1024;  // the apiserver's limit for a n
 
 std::string_view TypeName(EventType type) {
   return type == EventType::Normal ? "Normal" : "Warning";
-}
-
-std::string Rfc3339Seconds(std::chrono::system_clock::time_point t) {
-  const std::time_t secs = std::chrono::system_clock::to_time_t(t);
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  std::array<char, 32> buf{};
-  const std::size_t n = std::strftime(buf.data(), buf.size(), "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return std::string(buf.data(), n);
 }
 
 std::string HostName() {
@@ -131,7 +123,7 @@ json BuildEvent(const ObjectReference& o, EventType type, const std::string& rea
   if (!o.uid.empty()) involved["uid"] = o.uid;
   if (!o.resource_version.empty()) involved["resourceVersion"] = o.resource_version;
   if (!o.field_path.empty()) involved["fieldPath"] = o.field_path;
-  const std::string ts = Rfc3339Seconds(now);
+  const std::string ts = timestamp::FormatRfc3339(now);
   return {{"apiVersion", "v1"},
           {"kind", "Event"},
           // Events about cluster-scoped objects live in "default", as
@@ -225,8 +217,9 @@ void EventRecorder::Send(const Pending& p) {
   try {
     if (decision.patch) {
       try {
-        client_.Patch(resources::kEvents, ns, decision.event_name, PatchType::Merge,
-                      {{"count", decision.count}, {"lastTimestamp", Rfc3339Seconds(wall)}});
+        client_.Patch(
+            resources::kEvents, ns, decision.event_name, PatchType::Merge,
+            {{"count", decision.count}, {"lastTimestamp", timestamp::FormatRfc3339(wall)}});
         std::lock_guard lock(mutex_);
         ++patched_;
         return;

@@ -9,6 +9,7 @@
 
 #include "kube/api_error.h"
 #include "kube/transport_error.h"
+#include "timestamp/rfc3339.h"
 
 namespace baton::kube {
 
@@ -100,7 +101,7 @@ bool LeaderElector::TryAcquireOrRenew() {
   {
     std::lock_guard guard(mutex_);
     d = DecideLease(current, observed_at_, now, lock_.identity(), config_.lease_duration,
-                    FormatMicroTime(std::chrono::system_clock::now()));
+                    timestamp::FormatMicroTime(std::chrono::system_clock::now()));
   }
   if (!d.write) return false;
   try {
@@ -142,7 +143,7 @@ void LeaderElector::Release() {
     if (!observed_ || observed_->holder_identity != lock_.identity()) return;
     record = *observed_;
   }
-  const std::string now = FormatMicroTime(std::chrono::system_clock::now());
+  const std::string now = timestamp::FormatMicroTime(std::chrono::system_clock::now());
   record->holder_identity.clear();
   record->lease_duration_seconds = 1;
   record->renew_time = now;

@@ -55,7 +55,7 @@ struct LeaseDecision {
 };
 // `current`: the record read (nullopt: no Lease). `observed_change`: when
 // this process first saw `current` as it is now. `now_wall`: the wall time
-// to stamp (FormatMicroTime).
+// to stamp (timestamp::FormatMicroTime).
 LeaseDecision DecideLease(const std::optional<LeaderElectionRecord>& current,
                           std::chrono::steady_clock::time_point observed_change,
                           std::chrono::steady_clock::time_point now, std::string_view identity,

@@ -41,19 +41,6 @@ json LeaseSpecFromRecord(const LeaderElectionRecord& r) {
   return spec;
 }
 
-std::string FormatMicroTime(std::chrono::system_clock::time_point t) {
-  const auto us = std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch());
-  const std::time_t secs = static_cast<std::time_t>(us.count() / 1'000'000);
-  const long micros = static_cast<long>(us.count() % 1'000'000);
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buf[40];
-  const std::size_t n = std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-  char frac[16];
-  std::snprintf(frac, sizeof frac, ".%06ldZ", micros);
-  return std::string(buf, n) + frac;
-}
-
 LeaseLock::LeaseLock(RestClient& client, std::string ns, std::string name, std::string identity)
     : client_(client), ns_(std::move(ns)), name_(std::move(name)), identity_(std::move(identity)) {}
 

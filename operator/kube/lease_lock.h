@@ -27,8 +27,6 @@ struct LeaderElectionRecord {
 // Lease spec <-> record. Pure.
 LeaderElectionRecord RecordFromLease(const nlohmann::json& lease);
 nlohmann::json LeaseSpecFromRecord(const LeaderElectionRecord& record);
-// "2026-11-25T09:20:06.123456Z": metav1.MicroTime.
-std::string FormatMicroTime(std::chrono::system_clock::time_point t);
 
 class LeaseLock {
  public:

@@ -7,6 +7,7 @@
 #include "kube/base64.h"
 #include "kube/resource.h"
 #include "kube/rest_client.h"
+#include "timestamp/rfc3339.h"
 
 namespace baton::kube {
 namespace {
@@ -86,21 +87,34 @@ ServiceAccountTokenSource::Requester TokenRequestRequester(RestClient& client, s
         {"kind", "TokenRequest"},
         {"spec",
          {{"audiences", nlohmann::json::array({audience})}, {"expirationSeconds", ttl.count()}}}};
-    auto answer = client.CreateSubresource(resources::kServiceAccounts, ns, name, "token", body);
-    IssuedToken out;
-    out.token = answer.value("/status/token"_json_pointer, std::string());
-    if (out.token.empty()) throw std::runtime_error("TokenRequest answered without a token");
-    // The token's own `exp` is what the API server will enforce (it may
-    // shorten the requested lifetime); without one, trust the request.
-    auto claims = JwtClaims(out.token);
-    if (claims && claims->contains("exp") && (*claims)["exp"].is_number_integer()) {
-      out.expires_at = ServiceAccountTokenSource::Clock::time_point(
-          std::chrono::seconds((*claims)["exp"].get<int64_t>()));
-    } else {
-      out.expires_at = ServiceAccountTokenSource::Clock::now() + ttl;
-    }
-    return out;
+    const auto asked_at = ServiceAccountTokenSource::Clock::now();
+    return IssuedTokenOf(
+        client.CreateSubresource(resources::kServiceAccounts, ns, name, "token", body), asked_at,
+        ttl);
   };
+}
+
+IssuedToken IssuedTokenOf(const nlohmann::json& answer,
+                          std::chrono::system_clock::time_point asked_at,
+                          std::chrono::seconds ttl) {
+  IssuedToken out;
+  out.token = answer.value("/status/token"_json_pointer, std::string());
+  if (out.token.empty()) throw std::runtime_error("TokenRequest answered without a token");
+  // status.expirationTimestamp is the API's word on the token's life (the
+  // server may shorten what was asked, and a token is opaque: it need not
+  // be a JWT). Failing that, a JWT's `exp`; failing that, the request.
+  const std::string expiry =
+      answer.value("/status/expirationTimestamp"_json_pointer, std::string());
+  if (const auto at = timestamp::ParseRfc3339(expiry)) {
+    out.expires_at = *at;
+  } else if (auto claims = JwtClaims(out.token);
+             claims && claims->contains("exp") && (*claims)["exp"].is_number_integer()) {
+    out.expires_at = ServiceAccountTokenSource::Clock::time_point(
+        std::chrono::seconds((*claims)["exp"].get<int64_t>()));
+  } else {
+    out.expires_at = asked_at + ttl;
+  }
+  return out;
 }
 
 std::optional<std::string> ServiceAccountOfToken(const std::string& jwt) {

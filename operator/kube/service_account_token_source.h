@@ -19,6 +19,7 @@
 #include <functional>
 #include <map>
 #include <mutex>
+#include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <string>
 
@@ -74,6 +75,12 @@ class ServiceAccountTokenSource {
 // A Requester over the TokenRequest API for the ServiceAccount `ns`/`name`.
 ServiceAccountTokenSource::Requester TokenRequestRequester(RestClient& client, std::string ns,
                                                            std::string name);
+
+// The token of a TokenRequest answer, and when it expires: its
+// status.expirationTimestamp, else the token's `exp` claim, else asked_at +
+// ttl. Throws when the answer holds no token.
+IssuedToken IssuedTokenOf(const nlohmann::json& answer,
+                          std::chrono::system_clock::time_point asked_at, std::chrono::seconds ttl);
 
 // "NS/NAME" of the ServiceAccount a service-account JWT was issued to (its
 // `sub` claim, system:serviceaccount:NS:NAME), read without verifying the

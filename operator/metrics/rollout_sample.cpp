@@ -3,7 +3,7 @@
 #include <variant>
 
 #include "api/contract.h"
-#include "api/rfc3339.h"
+#include "timestamp/rfc3339.h"
 
 namespace baton::metrics {
 namespace {
@@ -23,7 +23,7 @@ RolloutSample SampleOf(const controller::TierPass& pass) {
   s.ns = pass.tier.Namespace();
   s.name = pass.tier.Name();
   s.kind = std::string(api::NamesOf(pass.tier.kind).kind);
-  s.phase = status.phase;
+  s.phase = std::string(api::ToString(status.phase));
   s.desired = pass.tier.spec.replicas;
   s.updated = status.updated_replicas;
   s.ready = status.ready_replicas;
@@ -56,7 +56,7 @@ RolloutSample SampleOf(const controller::TierPass& pass) {
       for (const auto& pod : pass.owned) {
         if (pod.name != del->pod) continue;
         auto started =
-            api::ParseRfc3339(pod.Annotation(std::string(api::kAnnotationDrainStartedAt)));
+            timestamp::ParseRfc3339(pod.Annotation(std::string(api::kAnnotationDrainStartedAt)));
         if (started && pass.now >= *started) {
           s.drain_seconds.push_back(std::chrono::duration<double>(pass.now - *started).count());
         }

@@ -66,9 +66,9 @@ StatusReading ReadStatus(const nlohmann::json& tier) {
   if (!message.empty() && shown != api::kPhaseProgressing) r.line += " | " + message;
 
   if (current && phase == api::kPhaseDegraded) {
-    r.outcome = WatchOutcome::kDegraded;
+    r.outcome = WatchOutcome::Degraded;
   } else if (current && phase == api::kPhaseHealthy && updated == desired) {
-    r.outcome = WatchOutcome::kComplete;
+    r.outcome = WatchOutcome::Complete;
   }
   return r;
 }

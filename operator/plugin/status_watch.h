@@ -10,14 +10,14 @@
 namespace baton::plugin {
 
 enum class WatchOutcome {
-  kContinue,  // still progressing (or paused): keep watching
-  kComplete,  // exit 0
-  kDegraded,  // exit 1
+  Continue,  // still progressing (or paused): keep watching
+  Complete,  // exit 0
+  Degraded,  // exit 1
 };
 
 struct StatusReading {
   std::string line;  // printed whenever it changes
-  WatchOutcome outcome = WatchOutcome::kContinue;
+  WatchOutcome outcome = WatchOutcome::Continue;
 };
 
 // Complete: observedGeneration == generation, phase Healthy, updatedReplicas

@@ -7,19 +7,19 @@
 #include <vector>
 
 #include "api/contract.h"
-#include "api/rfc3339.h"
 #include "api/tier_types.h"
 #include "controller/tier_resource.h"
 #include "kube/rest_client.h"
 #include "plugin/pod_tree.h"
 #include "plugin/spec_edits.h"
 #include "plugin/status_watch.h"
+#include "timestamp/rfc3339.h"
 
 namespace baton::plugin {
 namespace {
 
 struct Found {
-  api::TierKind kind = api::TierKind::kRelay;
+  api::TierKind kind = api::TierKind::Relay;
   nlohmann::json object;
 };
 
@@ -50,7 +50,7 @@ Found FindTier(kube::RestClient& client, const std::string& ns, const std::strin
 }
 
 std::string Now() {
-  return api::FormatRfc3339(std::chrono::system_clock::now());
+  return timestamp::FormatRfc3339(std::chrono::system_clock::now());
 }
 
 std::string PodSelector(const Found& t) {
@@ -70,11 +70,11 @@ int Status(const Invocation& inv, kube::RestClient& client, const std::string& n
       out << reading.line << std::endl;
       last = reading.line;
     }
-    if (reading.outcome == WatchOutcome::kComplete) {
+    if (reading.outcome == WatchOutcome::Complete) {
       out << "rollout complete" << std::endl;
       return 0;
     }
-    if (reading.outcome == WatchOutcome::kDegraded) {
+    if (reading.outcome == WatchOutcome::Degraded) {
       err << "rollout degraded" << std::endl;
       return 1;
     }

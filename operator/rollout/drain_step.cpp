@@ -40,7 +40,7 @@ class Step {
       emit(event::kPodDeleted, "deleted drained pod " + pod_.name);
       return std::move(out_);
     }
-    if (timed_out && policy_.drain.on_timeout == TimeoutPolicy::Proceed) {
+    if (timed_out && policy_.drain.on_timeout == OnTimeout::Proceed) {
       const std::optional<std::int64_t> cut =
           same_instance ? std::optional<std::int64_t>(reading->sessions) : in_.last_known_sessions;
       deletePod(DeleteReason::TimeoutProceed, cut);

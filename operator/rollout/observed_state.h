@@ -11,20 +11,22 @@
 #include <string>
 #include <vector>
 
+#include "api/shared_enums.h"
+
 namespace baton::rollout {
 
 using Clock = std::chrono::system_clock;
 using TimePoint = Clock::time_point;
 using Seconds = std::chrono::seconds;
 
-enum class TierKind { Relay, Session, Business };
-enum class TimeoutPolicy { Pause, Proceed };
+using api::OnTimeout;
+using api::TierKind;
 
 struct DrainPolicy {
   std::int64_t threshold = 0;  // a draining pod may go once sessions <= threshold
   // Nullopt: wait forever (the CRD defaults it; the planner does not invent one).
   std::optional<Seconds> timeout;
-  TimeoutPolicy on_timeout = TimeoutPolicy::Pause;
+  OnTimeout on_timeout = OnTimeout::Pause;
   double pace = 1000;  // sessions per second a pod may migrate
 };
 
@@ -104,7 +106,7 @@ struct ObservedPod {
   bool no_process = false;
 };
 
-enum class DrainState { Serving, Draining, Drained };
+using api::DrainState;
 
 // The latest answer of GET /drain for one pod (docs/drain-protocol.md).
 struct DrainReading {

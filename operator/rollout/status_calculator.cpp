@@ -107,18 +107,18 @@ void setKstatusConditions(ConditionBuilder& conditions, const TierStatus& status
                           std::string_view step) {
   const Condition* stalled = conditions.find(api::kConditionStalled);
   const bool is_stalled = stalled != nullptr && stalled->status == "True";
-  const bool working = !is_stalled && status.phase == api::kPhaseProgressing;
+  const bool working = !is_stalled && status.phase == api::Phase::Progressing;
   // A copy: set() below grows the list that `stalled` points into.
   std::string why(step);
   if (is_stalled) {
     why = stalled->reason;
-  } else if (status.phase == api::kPhaseHealthy) {
+  } else if (status.phase == api::Phase::Healthy) {
     why = reason::kRolloutComplete;
   } else if (paused && !working) {
     why = reason::kPausedBySpec;
   }
   conditions.set(api::kConditionReconciling, working ? "True" : "False", why, status.message);
-  conditions.set(api::kConditionReady, status.phase == api::kPhaseHealthy ? "True" : "False", why,
+  conditions.set(api::kConditionReady, status.phase == api::Phase::Healthy ? "True" : "False", why,
                  status.message);
 }
 
@@ -300,25 +300,25 @@ StatusResult calculateStatus(const ObservedState& state, const Plan& plan,
   // Progressing, and the phase that goes with it.
   std::string_view progressing_reason;
   if (policy.deleting) {
-    status.phase = api::kPhaseProgressing;
+    status.phase = api::Phase::Progressing;
     progressing_reason = reason::kDeleting;
     status.message = "deleting: " + (drains.empty() ? first_wait : drains);
     if (status.message == "deleting: ") status.message = "deleting: removing the last pods";
     conditions.set(api::kConditionProgressing, "True", reason::kDeleting, status.message);
   } else if (degraded) {
-    status.phase = api::kPhaseDegraded;
+    status.phase = api::Phase::Degraded;
     progressing_reason = degraded_reason;
     status.message = stalled_message;
     conditions.set(api::kConditionProgressing, "False", degraded_reason, stalled_message);
   } else if (assessment.complete) {
-    status.phase = api::kPhaseHealthy;  // paused or not: nothing is left to do
+    status.phase = api::Phase::Healthy;  // paused or not: nothing is left to do
     progressing_reason = reason::kRolloutComplete;
     status.message = std::to_string(status.updated_replicas) + " of " +
                      std::to_string(policy.replicas) + " pods at revision " +
                      policy.update_revision;
     conditions.set(api::kConditionProgressing, "True", reason::kRolloutComplete, status.message);
   } else {
-    status.phase = (policy.paused || drain_stalled) ? api::kPhasePaused : api::kPhaseProgressing;
+    status.phase = (policy.paused || drain_stalled) ? api::Phase::Paused : api::Phase::Progressing;
     bool creating = false;
     for (const Action& action : plan.actions) creating |= std::holds_alternative<CreatePod>(action);
     if (!status.draining_pods.empty()) {

@@ -44,7 +44,7 @@ struct TierStatus {
   std::string update_revision;
   std::int64_t total_sessions = 0;  // sum of the known readings
   std::int32_t unknown_session_pods = 0;
-  std::string phase;  // api::kPhase*
+  api::Phase phase = api::Phase::Progressing;  // a string only at the JSON edge
   std::string message;
   std::optional<TimePoint> step_started_at;
   std::vector<DrainingPodStatus> draining_pods;

@@ -213,7 +213,7 @@ TEST_F(MonitorFaults, RestartShowsAsANewInstanceSayingZero) {
       3s));
   auto r = *monitor_->Latest("p");
   EXPECT_EQ(r.sessions, 0);
-  EXPECT_EQ(r.state, drain::DrainState::kServing);
+  EXPECT_EQ(r.state, drain::DrainState::Serving);
   // The second read was a long-poll from the first instance's count.
   auto queries = server.queries();
   ASSERT_GE(queries.size(), 2u);

@@ -7,7 +7,7 @@ namespace {
 
 TEST(PodSelector, TierAndKindLabelsAlways) {
   Tier tier;
-  tier.kind = TierKind::kBusiness;
+  tier.kind = TierKind::Business;
   tier.metadata = {{"name", "orders"}};
   const auto labels = PodSelectorLabels(tier);
   EXPECT_EQ(labels, (std::map<std::string, std::string>{{"baton.dev/kind", "BusinessTier"},

@@ -37,7 +37,7 @@ INSTANTIATE_TEST_SUITE_P(AllKinds, ServerDefaultsTest,
 
 TEST(TierTypes, DefaultsMatchSchema) {
   const Tier tier = LoadTestdata("relaytier-minimal.json").get<Tier>();
-  EXPECT_EQ(tier.kind, TierKind::kRelay);
+  EXPECT_EQ(tier.kind, TierKind::Relay);
   EXPECT_EQ(tier.Name(), "minimal");
   EXPECT_EQ(tier.spec.replicas, 1);
   EXPECT_EQ(tier.spec.drain.port, 9090);
@@ -45,9 +45,9 @@ TEST(TierTypes, DefaultsMatchSchema) {
   EXPECT_EQ(tier.spec.drain.session_threshold, 0);
   EXPECT_EQ(tier.spec.drain.poll_interval_seconds, 5);
   EXPECT_EQ(tier.spec.drain.timeout_seconds, 3600);
-  EXPECT_EQ(tier.spec.drain.on_timeout, OnTimeout::kPause);
+  EXPECT_EQ(tier.spec.drain.on_timeout, OnTimeout::Pause);
   EXPECT_EQ(tier.spec.drain.sessions_per_second, 1000);
-  EXPECT_EQ(tier.spec.drain.auth.type, DrainAuthType::kNone);
+  EXPECT_EQ(tier.spec.drain.auth.type, DrainAuthType::None);
   EXPECT_EQ(tier.spec.rollout.max_surge, 1);
   EXPECT_EQ(tier.spec.rollout.max_unavailable, 0);
   EXPECT_EQ(tier.spec.rollout.max_concurrent_drains, 1);
@@ -66,7 +66,7 @@ TEST(TierTypes, DefaultsMatchSchema) {
 
 Tier FullTier() {
   Tier tier;
-  tier.kind = TierKind::kSession;
+  tier.kind = TierKind::Session;
   tier.metadata = {{"name", "sessions"},
                    {"namespace", "chat"},
                    {"uid", "0b1c"},
@@ -77,8 +77,8 @@ Tier FullTier() {
   tier.spec.pod_template = {{"metadata", {{"labels", {{"app", "registry"}}}}},
                             {"spec", {{"containers", {{{"name", "r"}, {"image", "session:v2"}}}}}}};
   tier.spec.drain =
-      DrainSpec{8081, "/v1/drain",         10,  2,
-                900,  OnTimeout::kProceed, 250, DrainAuth{DrainAuthType::kServiceAccountToken}};
+      DrainSpec{8081, "/v1/drain",        10,  2,
+                900,  OnTimeout::Proceed, 250, DrainAuth{DrainAuthType::ServiceAccountToken}};
   tier.spec.rollout = RolloutSpec{2, 1, 3, true, 1, 5, 120, "2026-01-02T03:04:05Z"};
   tier.spec.revision_history_limit = 3;
   tier.spec.serving_port = 7000;
@@ -96,7 +96,7 @@ Tier FullTier() {
   tier.status.selector = "baton.dev/kind=SessionTier,baton.dev/tier=sessions";
   tier.status.total_sessions = 123456789012;
   tier.status.unknown_session_pods = 1;
-  tier.status.phase = Phase::kPaused;
+  tier.status.phase = Phase::Paused;
   tier.status.message = "draining sessions-2-bbbb: 12,345 sessions left, ETA 4m";
   tier.status.step_started_at = "2026-01-02T03:04:06Z";
   DrainingPod pod;
@@ -149,10 +149,10 @@ TEST(TierTypes, EncodesApiFieldNames) {
 
 TEST(TierTypes, AllowShardCountChangeOnlyWrittenForSessionTier) {
   Tier tier = FullTier();
-  tier.kind = TierKind::kRelay;
+  tier.kind = TierKind::Relay;
   tier.spec.allow_shard_count_change = false;
   EXPECT_FALSE(json(tier)["spec"].contains("allowShardCountChange"));
-  tier.kind = TierKind::kSession;
+  tier.kind = TierKind::Session;
   EXPECT_EQ(json(tier)["spec"]["allowShardCountChange"], false);
 }
 
@@ -207,7 +207,7 @@ TEST(TierTypes, StatusReadFromServerShape) {
     "conditions": [{"type": "Available", "status": "True", "reason": "MinimumPodsAvailable",
                     "message": "", "lastTransitionTime": "2026-01-01T00:00:00Z"}]})");
   const TierStatus decoded = status.get<TierStatus>();
-  EXPECT_EQ(decoded.phase, Phase::kProgressing);
+  EXPECT_EQ(decoded.phase, Phase::Progressing);
   ASSERT_EQ(decoded.draining_pods.size(), 1u);
   EXPECT_EQ(decoded.draining_pods[0].sessions_per_second, 12.0);  // an integer is a number too
   EXPECT_FALSE(decoded.draining_pods[0].sessions_now);            // unknown stays unknown
@@ -276,14 +276,14 @@ TEST(TierTypes, MissingSpecIsAnError) {
 }
 
 TEST(TierTypes, KindNames) {
-  EXPECT_EQ(ParseTierKind("BusinessTier"), TierKind::kBusiness);
+  EXPECT_EQ(ParseTierKind("BusinessTier"), TierKind::Business);
   EXPECT_EQ(ParseTierKind("businesstier"), std::nullopt);
-  EXPECT_EQ(NamesOf(TierKind::kSession).plural, "sessiontiers");
-  EXPECT_FALSE(NamesOf(TierKind::kSession).has_scale);
-  EXPECT_TRUE(NamesOf(TierKind::kRelay).has_scale);
-  EXPECT_EQ(ToString(Phase::kDegraded), "Degraded");
-  EXPECT_EQ(ToString(OnTimeout::kProceed), "Proceed");
-  EXPECT_EQ(ToString(DrainAuthType::kServiceAccountToken), "ServiceAccountToken");
+  EXPECT_EQ(NamesOf(TierKind::Session).plural, "sessiontiers");
+  EXPECT_FALSE(NamesOf(TierKind::Session).has_scale);
+  EXPECT_TRUE(NamesOf(TierKind::Relay).has_scale);
+  EXPECT_EQ(ToString(Phase::Degraded), "Degraded");
+  EXPECT_EQ(ToString(OnTimeout::Proceed), "Proceed");
+  EXPECT_EQ(ToString(DrainAuthType::ServiceAccountToken), "ServiceAccountToken");
 }
 
 TEST(TierTypes, EffectiveServingPort) {

@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "api/rfc3339.h"
+#include "timestamp/rfc3339.h"
 
 namespace baton::controller {
 namespace {
@@ -33,7 +33,7 @@ TEST(PodViewTest, FailedPodSaysWhyAndWhen) {
               {"reason", "Completed"},
               {"finishedAt", "2026-12-07T10:00:04Z"}}}}}}}}}));
   EXPECT_EQ(v.failure, "container relay: Error, exit code 127");
-  EXPECT_EQ(v.finished_at, api::ParseRfc3339("2026-12-07T10:00:04Z"));
+  EXPECT_EQ(v.finished_at, timestamp::ParseRfc3339("2026-12-07T10:00:04Z"));
   EXPECT_EQ(v.Annotation("baton.dev/failed-attempts"), "2");
   EXPECT_FALSE(v.crash_looping);
 }

@@ -67,7 +67,7 @@ TEST(ServingEndpoints, RestartKeepsTheNextPodToDrainOutThoughAllShareARevision) 
                                Pod("relay-d", "r5", "127.6.0.4"),
                                Pod("relay-r", "r5", "127.6.0.5")};
   auto a = Serving(1000);
-  a.state = drain::DrainState::kDraining;
+  a.state = drain::DrainState::Draining;
   std::map<std::string, drain::DrainReading> readings = {{"relay-a", a},
                                                          {"relay-b", Serving(990)},
                                                          {"relay-c", Serving(1000)},

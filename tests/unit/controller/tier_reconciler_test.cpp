@@ -10,8 +10,8 @@
 #include <set>
 
 #include "api/contract.h"
-#include "api/rfc3339.h"
 #include "rollout/revision_hash.h"
+#include "timestamp/rfc3339.h"
 
 namespace baton::controller {
 namespace {
@@ -19,7 +19,7 @@ namespace {
 using nlohmann::json;
 using namespace std::chrono_literals;
 
-const auto kT0 = *api::ParseRfc3339("2026-11-25T10:00:00Z");
+const auto kT0 = *timestamp::ParseRfc3339("2026-11-25T10:00:00Z");
 
 struct Write {
   std::string verb;  // create, patch, delete, status, finalizer, apply
@@ -89,7 +89,7 @@ class FakeDrainClient : public drain::DrainClient {
     if (fail) return drain::DrainReading::Unknown("connection refused", kT0);
     drain::DrainReading ok;
     ok.known = true;
-    ok.state = drain::DrainState::kDraining;
+    ok.state = drain::DrainState::Draining;
     ok.instance_id = "inst";
     ok.sessions = 20;
     ok.read_at = answer_at;
@@ -186,7 +186,7 @@ class TierReconcilerTest : public ::testing::Test {
   }
 
   void Reading(const std::string& pod, int64_t sessions, const std::string& instance = "inst",
-               drain::DrainState state = drain::DrainState::kServing) {
+               drain::DrainState state = drain::DrainState::Serving) {
     drain::DrainReading r;
     r.known = true;
     r.sessions = sessions;
@@ -196,7 +196,7 @@ class TierReconcilerTest : public ::testing::Test {
     follower_.readings["chat/" + pod] = r;
   }
 
-  ReconcileResult Run() { return reconciler_->Reconcile({api::TierKind::kRelay, "chat", "relay"}); }
+  ReconcileResult Run() { return reconciler_->Reconcile({api::TierKind::Relay, "chat", "relay"}); }
 
   api::Tier tier_;
   std::vector<PodView> pods_;
@@ -342,7 +342,7 @@ TEST_F(TierReconcilerTest, NoTokenToAHostNetworkPodUnlessTheTierOptedIn) {
     client_.starts.clear();
     client_.tokens.clear();
     tier_.spec.pod_template["spec"]["hostNetwork"] = true;
-    tier_.spec.drain.auth.type = api::DrainAuthType::kServiceAccountToken;
+    tier_.spec.drain.auth.type = api::DrainAuthType::ServiceAccountToken;
     tier_.spec.drain.allow_host_network = opted_in;
     new_rev_ = rollout::revisionHash(tier_.spec.pod_template);
     deps_.drain_token = [](const api::Tier&) { return std::string("baton-token"); };
@@ -392,12 +392,12 @@ TEST_F(TierReconcilerTest, AServingPodGoneBetweenTwoPassesIsReportedAsSessionsCu
 TEST_F(TierReconcilerTest, DeletesADrainedPodWithItsUid) {
   auto draining = Pod("relay-a-1", old_rev_, "127.2.0.2", true, "draining");
   draining.annotations[std::string(api::kAnnotationDrainStartedAt)] =
-      api::FormatRfc3339(kT0 - 1min);
+      timestamp::FormatRfc3339(kT0 - 1min);
   draining.annotations[std::string(api::kAnnotationDrainInstanceId)] = "inst";
   pods_ = {Pod("relay-a-0", old_rev_, "127.2.0.1"), draining,
            Pod("relay-b-0", new_rev_, "127.2.0.3")};
   Reading("relay-a-0", 30);
-  Reading("relay-a-1", 0, "inst", drain::DrainState::kDrained);
+  Reading("relay-a-1", 0, "inst", drain::DrainState::Drained);
   Reading("relay-b-0", 0);
   Run();
   ASSERT_FALSE(writer_.writes.empty());
@@ -412,12 +412,12 @@ TEST_F(TierReconcilerTest, DeletesADrainedPodWithItsUid) {
 TEST_F(TierReconcilerTest, ADeleteAnswered404IsDoneAndNotReported) {
   auto draining = Pod("relay-a-1", old_rev_, "127.2.0.2", true, "draining");
   draining.annotations[std::string(api::kAnnotationDrainStartedAt)] =
-      api::FormatRfc3339(kT0 - 1min);
+      timestamp::FormatRfc3339(kT0 - 1min);
   draining.annotations[std::string(api::kAnnotationDrainInstanceId)] = "inst";
   pods_ = {Pod("relay-a-0", old_rev_, "127.2.0.1"), draining,
            Pod("relay-b-0", new_rev_, "127.2.0.3")};
   Reading("relay-a-0", 30);
-  Reading("relay-a-1", 0, "inst", drain::DrainState::kDrained);
+  Reading("relay-a-1", 0, "inst", drain::DrainState::Drained);
   Reading("relay-b-0", 0);
   writer_.gone = {"relay-a-1"};
   const auto result = Run();
@@ -434,12 +434,12 @@ TEST_F(TierReconcilerTest, ADeleteAnswered404IsDoneAndNotReported) {
 TEST_F(TierReconcilerTest, ADrainedCountFromANewInstanceDeletesNothing) {
   auto draining = Pod("relay-a-1", old_rev_, "127.2.0.2", true, "draining");
   draining.annotations[std::string(api::kAnnotationDrainStartedAt)] =
-      api::FormatRfc3339(kT0 - 1min);
+      timestamp::FormatRfc3339(kT0 - 1min);
   draining.annotations[std::string(api::kAnnotationDrainInstanceId)] = "inst";
   pods_ = {Pod("relay-a-0", old_rev_, "127.2.0.1"), draining,
            Pod("relay-b-0", new_rev_, "127.2.0.3")};
   Reading("relay-a-0", 30);
-  Reading("relay-a-1", 0, "restarted", drain::DrainState::kServing);
+  Reading("relay-a-1", 0, "restarted", drain::DrainState::Serving);
   Reading("relay-b-0", 0);
   Run();
   for (const auto& w : writer_.writes) EXPECT_NE(w.verb, "delete") << w.name;
@@ -448,7 +448,7 @@ TEST_F(TierReconcilerTest, ADrainedCountFromANewInstanceDeletesNothing) {
 TEST_F(TierReconcilerTest, UnreadablePodIsNeverDeletedOrChosen) {
   auto draining = Pod("relay-a-1", old_rev_, "127.2.0.2", true, "draining");
   draining.annotations[std::string(api::kAnnotationDrainStartedAt)] =
-      api::FormatRfc3339(kT0 - 1min);
+      timestamp::FormatRfc3339(kT0 - 1min);
   draining.annotations[std::string(api::kAnnotationDrainInstanceId)] = "inst";
   pods_ = {Pod("relay-a-0", old_rev_, "127.2.0.1"), draining,
            Pod("relay-b-0", new_rev_, "127.2.0.3")};
@@ -762,7 +762,7 @@ TEST_F(TierReconcilerTest, GoneTierStopsFollowingItsPods) {
 }
 
 TEST(TierKeyTest, RoundTrips) {
-  TierKey k{api::TierKind::kSession, "ns1", "registry"};
+  TierKey k{api::TierKind::Session, "ns1", "registry"};
   EXPECT_EQ(k.String(), "SessionTier/ns1/registry");
   auto parsed = TierKey::Parse(k.String());
   ASSERT_TRUE(parsed);
@@ -798,7 +798,7 @@ TEST_F(TierReconcilerTest, DoesNotPlanAgainUntilTheCacheShowsItsOwnWrite) {
   // read the pod since (its reading says Serving, older than the start's
   // answer), so the answer stands and the drain is not asked for again.
   pods_[1].labels[std::string(api::kLabelRole)] = "draining";
-  pods_[1].annotations[std::string(api::kAnnotationDrainStartedAt)] = api::FormatRfc3339(kT0);
+  pods_[1].annotations[std::string(api::kAnnotationDrainStartedAt)] = timestamp::FormatRfc3339(kT0);
   pods_[1].annotations[std::string(api::kAnnotationDrainInstanceId)] = "inst";
   now_ += 50ms;
   Run();
@@ -815,7 +815,7 @@ TEST_F(TierReconcilerTest, ANewerMonitorReadingReplacesTheStartAnswer) {
   Run();
   ASSERT_EQ(client_.starts.size(), 1u);
   pods_[1].labels[std::string(api::kLabelRole)] = "draining";
-  pods_[1].annotations[std::string(api::kAnnotationDrainStartedAt)] = api::FormatRfc3339(kT0);
+  pods_[1].annotations[std::string(api::kAnnotationDrainStartedAt)] = timestamp::FormatRfc3339(kT0);
   pods_[1].annotations[std::string(api::kAnnotationDrainInstanceId)] = "inst";
   // The monitor reads later that the pod serves again (it restarted its
   // drain state): that newer reading wins, and the drain is asked again.

@@ -13,7 +13,7 @@ namespace {
 using namespace std::chrono_literals;
 
 DrainReading Known(int64_t sessions, std::string instance = "i1",
-                   DrainState state = DrainState::kServing) {
+                   DrainState state = DrainState::Serving) {
   DrainReading r;
   r.known = true;
   r.sessions = sessions;
@@ -140,7 +140,7 @@ TEST(DrainMonitorTest, FollowModeLongPollsWithLastCountAndThreshold) {
   std::atomic<int> reads{0};
   client.answer = [&](const DrainEndpoint&, const LongPoll&) {
     int n = ++reads;
-    return Known(std::max(0, 50 - n * 10), "i1", DrainState::kDraining);
+    return Known(std::max(0, 50 - n * 10), "i1", DrainState::Draining);
   };
   DrainMonitor monitor(client, nullptr);
   FollowSpec spec = Poll("127.0.0.5");

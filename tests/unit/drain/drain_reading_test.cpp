@@ -19,7 +19,7 @@ TEST(DrainReadingTest, WellFormedAnswerIsKnown) {
                           "sessions":4213,"state":"Draining","drain":{"pace":1000},"extra":1})");
   ASSERT_TRUE(r.known) << r.error;
   EXPECT_EQ(r.sessions, 4213);
-  EXPECT_EQ(r.state, DrainState::kDraining);
+  EXPECT_EQ(r.state, DrainState::Draining);
   EXPECT_EQ(r.instance_id, "abc");
   EXPECT_EQ(r.version, "v2");
   EXPECT_EQ(r.read_at, kAt);
@@ -63,7 +63,7 @@ TEST(DrainReadingTest, ZeroSessionsDrainedIsKnownZero) {
                           "state":"Drained"})");
   ASSERT_TRUE(r.known);
   EXPECT_EQ(r.sessions, 0);
-  EXPECT_EQ(r.state, DrainState::kDrained);
+  EXPECT_EQ(r.state, DrainState::Drained);
 }
 
 struct BadAnswer {

@@ -22,11 +22,5 @@ TEST(LeaseRecord, MissingFieldsReadAsEmpty) {
   EXPECT_EQ(RecordFromLease(nlohmann::json::object()), LeaderElectionRecord{});
 }
 
-TEST(FormatMicroTime, Rfc3339WithMicroseconds) {
-  const auto t =
-      std::chrono::system_clock::time_point(std::chrono::microseconds(1'764'061'206'000'042));
-  EXPECT_EQ(FormatMicroTime(t), "2025-11-25T09:00:06.000042Z");
-}
-
 }  // namespace
 }  // namespace baton::kube

@@ -5,6 +5,7 @@
 #include <atomic>
 #include <future>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <stdexcept>
 #include <thread>
 #include <vector>
@@ -118,6 +119,35 @@ TEST(ServiceAccountOfToken, ReadsTheSubjectOfAServiceAccountToken) {
   EXPECT_EQ(ServiceAccountOfToken(Jwt(R"({"iss":"x"})")), std::nullopt);
   EXPECT_EQ(ServiceAccountOfToken("not-a-jwt"), std::nullopt);
   EXPECT_EQ(ServiceAccountOfToken("a.!!!.b"), std::nullopt);
+}
+
+// The API's status.expirationTimestamp is the token's life: an opaque
+// (non-JWT) token that the server gave 10 minutes although an hour was
+// asked expires at the server's time. (Before, the requester read only a
+// JWT's `exp` and took such a token for an hour: 50 minutes of 401s.)
+TEST(IssuedTokenOf, TheServersExpirationTimestampRules) {
+  using std::chrono::seconds;
+  const auto asked = std::chrono::system_clock::time_point(seconds(1'800'000'000));
+  const nlohmann::json opaque = nlohmann::json::parse(
+      R"({"status":{"token":"opaque","expirationTimestamp":"2027-01-15T08:10:00Z"}})");
+  EXPECT_EQ(IssuedTokenOf(opaque, asked, seconds(3600)).expires_at,
+            std::chrono::system_clock::time_point(seconds(1'800'000'000 + 600)));
+
+  // A JWT whose exp disagrees: the status still rules.
+  nlohmann::json jwt = opaque;
+  jwt["status"]["token"] = Jwt(R"({"exp":1800003600})");
+  EXPECT_EQ(IssuedTokenOf(jwt, asked, seconds(3600)).expires_at,
+            std::chrono::system_clock::time_point(seconds(1'800'000'600)));
+
+  // No (readable) status time: the JWT's exp, else the request.
+  jwt["status"]["expirationTimestamp"] = "soon";
+  EXPECT_EQ(IssuedTokenOf(jwt, asked, seconds(3600)).expires_at,
+            std::chrono::system_clock::time_point(seconds(1'800'003'600)));
+  const nlohmann::json bare = nlohmann::json::parse(R"({"status":{"token":"opaque"}})");
+  EXPECT_EQ(IssuedTokenOf(bare, asked, seconds(900)).expires_at, asked + seconds(900));
+
+  EXPECT_THROW(IssuedTokenOf(nlohmann::json::parse(R"({"status":{}})"), asked, seconds(600)),
+               std::runtime_error);
 }
 
 }  // namespace

@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 #include <prometheus/text_serializer.h>
 
-#include "api/rfc3339.h"
+#include "timestamp/rfc3339.h"
 
 namespace baton::metrics {
 namespace {
@@ -28,7 +28,7 @@ TEST(RolloutMetrics, SeriesFollowThePassesAndVanishWithTheirPods) {
   readings["relay-b"].sessions = 900;
   rollout::Plan plan;
   rollout::StatusResult status;
-  status.status.phase = "Progressing";
+  status.status.phase = api::Phase::Progressing;
   status.status.updated_replicas = 1;
   rollout::DrainingPodStatus d;
   d.pod = "relay-b";
@@ -56,7 +56,7 @@ TEST(RolloutMetrics, SeriesFollowThePassesAndVanishWithTheirPods) {
   owned.pop_back();
   readings.erase("relay-b");
   status.status.draining_pods.clear();
-  status.status.phase = "Healthy";
+  status.status.phase = api::Phase::Healthy;
   status.status.updated_replicas = 2;
   metrics.OnPass({tier, owned, readings, plan, status, true, now});
   text = Scrape(registry);
@@ -64,7 +64,7 @@ TEST(RolloutMetrics, SeriesFollowThePassesAndVanishWithTheirPods) {
   EXPECT_EQ(text.find(R"(phase="Progressing")"), std::string::npos) << text;
   EXPECT_NE(text.find(R"(phase="Healthy"} 1)"), std::string::npos) << text;
 
-  metrics.OnTierGone(api::TierKind::kRelay, "demo", "relay");
+  metrics.OnTierGone(api::TierKind::Relay, "demo", "relay");
   text = Scrape(registry);
   EXPECT_EQ(text.find("baton_tier_info{"), std::string::npos) << text;
   EXPECT_EQ(text.find("baton_pod_sessions{"), std::string::npos) << text;

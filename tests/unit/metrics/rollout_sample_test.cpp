@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "api/contract.h"
-#include "api/rfc3339.h"
+#include "timestamp/rfc3339.h"
 
 namespace baton::metrics {
 namespace {
@@ -16,13 +16,13 @@ struct Fixture {
   std::map<std::string, drain::DrainReading> readings;
   rollout::Plan plan;
   rollout::StatusResult status;
-  Clock::time_point now = *api::ParseRfc3339("2026-11-25T12:00:00Z");
+  Clock::time_point now = *timestamp::ParseRfc3339("2026-11-25T12:00:00Z");
 
   Fixture() {
-    tier.kind = api::TierKind::kRelay;
+    tier.kind = api::TierKind::Relay;
     tier.metadata = {{"name", "relay"}, {"namespace", "demo"}};
     tier.spec.replicas = 3;
-    status.status.phase = "Progressing";
+    status.status.phase = api::Phase::Progressing;
     status.status.updated_replicas = 1;
     status.status.ready_replicas = 3;
   }

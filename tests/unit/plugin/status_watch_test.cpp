@@ -17,25 +17,25 @@ nlohmann::json Tier(int generation, int observed, const std::string& phase, int 
 }
 
 TEST(StatusWatch, CompleteOnlyWhenCurrentHealthyAndAllUpdated) {
-  EXPECT_EQ(ReadStatus(Tier(3, 3, "Healthy", 4, 4)).outcome, WatchOutcome::kComplete);
-  EXPECT_EQ(ReadStatus(Tier(3, 3, "Healthy", 4, 3)).outcome, WatchOutcome::kContinue);
-  EXPECT_EQ(ReadStatus(Tier(3, 3, "Progressing", 4, 4)).outcome, WatchOutcome::kContinue);
-  EXPECT_EQ(ReadStatus(Tier(3, 3, "Paused", 4, 2)).outcome, WatchOutcome::kContinue);
+  EXPECT_EQ(ReadStatus(Tier(3, 3, "Healthy", 4, 4)).outcome, WatchOutcome::Complete);
+  EXPECT_EQ(ReadStatus(Tier(3, 3, "Healthy", 4, 3)).outcome, WatchOutcome::Continue);
+  EXPECT_EQ(ReadStatus(Tier(3, 3, "Progressing", 4, 4)).outcome, WatchOutcome::Continue);
+  EXPECT_EQ(ReadStatus(Tier(3, 3, "Paused", 4, 2)).outcome, WatchOutcome::Continue);
 }
 
 TEST(StatusWatch, StaleStatusIsProgressingWhateverItsPhase) {
   auto healthy = ReadStatus(Tier(4, 3, "Healthy", 4, 4));
-  EXPECT_EQ(healthy.outcome, WatchOutcome::kContinue);
+  EXPECT_EQ(healthy.outcome, WatchOutcome::Continue);
   EXPECT_EQ(healthy.line.rfind("Progressing", 0), 0u) << healthy.line;
-  EXPECT_EQ(ReadStatus(Tier(4, 3, "Degraded", 4, 1)).outcome, WatchOutcome::kContinue);
+  EXPECT_EQ(ReadStatus(Tier(4, 3, "Degraded", 4, 1)).outcome, WatchOutcome::Continue);
   // No status at all yet.
   nlohmann::json fresh = {{"metadata", {{"generation", 1}}}, {"spec", {{"replicas", 2}}}};
-  EXPECT_EQ(ReadStatus(fresh).outcome, WatchOutcome::kContinue);
+  EXPECT_EQ(ReadStatus(fresh).outcome, WatchOutcome::Continue);
 }
 
 TEST(StatusWatch, DegradedForTheCurrentGenerationEndsTheWatch) {
   auto r = ReadStatus(Tier(2, 2, "Degraded", 4, 1));
-  EXPECT_EQ(r.outcome, WatchOutcome::kDegraded);
+  EXPECT_EQ(r.outcome, WatchOutcome::Degraded);
   EXPECT_EQ(r.line.rfind("Degraded updated 1/4", 0), 0u) << r.line;
 }
 

@@ -49,7 +49,7 @@ TEST(DrainStep, DrainedAtTheThresholdIsDeletedWithItsEvents) {
 
 TEST(DrainStep, ProceedAfterTheTimeoutCutsTheLastKnownCountWhenUnreadable) {
   Case c;
-  c.state.policy.drain.on_timeout = TimeoutPolicy::Proceed;
+  c.state.policy.drain.on_timeout = OnTimeout::Proceed;
   c.pod = PodBuilder("relay-old-1", "old").draining(seconds(601), 100);
   const DrainStep s = c.step();  // unreadable now; 42 was the last count
   ASSERT_EQ(s.plan.actions.size(), 1U);

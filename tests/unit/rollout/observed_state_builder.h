@@ -165,7 +165,7 @@ inline ObservedState relayTier() {
   s.policy.current_revision = "old";
   s.policy.drain.threshold = 0;
   s.policy.drain.timeout = seconds(600);
-  s.policy.drain.on_timeout = TimeoutPolicy::Pause;
+  s.policy.drain.on_timeout = OnTimeout::Pause;
   s.policy.drain.pace = 1000;
   s.policy.progress_deadline = seconds(600);
   return s;

@@ -180,14 +180,14 @@ const std::vector<Row> kRelayRows = {
     {"TimeoutWithProceedDeletes",
      [] {
        ObservedState s = midDrain(42, seconds(601));
-       s.policy.drain.on_timeout = TimeoutPolicy::Proceed;
+       s.policy.drain.on_timeout = OnTimeout::Proceed;
        return s;
      },
      {"delete relay-old-1 TimeoutProceed"}},
     {"TimeoutWithProceedDeletesEvenWhenUnknown",
      [] {
        ObservedState s = midDrain(42, seconds(601));
-       s.policy.drain.on_timeout = TimeoutPolicy::Proceed;
+       s.policy.drain.on_timeout = OnTimeout::Proceed;
        s.readings["relay-old-1"] = unknown(77);
        return s;
      },
@@ -217,7 +217,7 @@ const std::vector<Row> kRelayRows = {
     {"UnknownJustBeforeTimeoutWithProceedWaits",
      [] {
        ObservedState s = midDrain(42, seconds(599));
-       s.policy.drain.on_timeout = TimeoutPolicy::Proceed;
+       s.policy.drain.on_timeout = OnTimeout::Proceed;
        s.readings["relay-old-1"] = unknown(42);
        return s;
      },
@@ -1176,7 +1176,7 @@ TEST(RolloutPlanner, RearmKeepsTheOriginalStartSoTheTimeoutIsNotExtended) {
 
 TEST(RolloutPlanner, TimeoutProceedReportsTheSessionsCut) {
   ObservedState s = midDrain(42, seconds(601));
-  s.policy.drain.on_timeout = TimeoutPolicy::Proceed;
+  s.policy.drain.on_timeout = OnTimeout::Proceed;
   Plan plan = planRollout(s);
   const auto* del = firstAction<DeletePod>(plan);
   ASSERT_NE(del, nullptr);

@@ -105,7 +105,7 @@ TEST(StatusCalculator, DescribesTheDrainWithRateAndEta) {
   EXPECT_EQ(d.deadline, kNow - seconds(120) + seconds(600));
   EXPECT_FALSE(d.timed_out);
   EXPECT_EQ(st.step_started_at, kNow - seconds(120));
-  EXPECT_EQ(st.phase, api::kPhaseProgressing);
+  EXPECT_EQ(st.phase, api::Phase::Progressing);
   EXPECT_EQ(st.message, "draining relay-old-1: 12,800 sessions left, ETA 3m32s");
   EXPECT_EQ(conditionOf(st, api::kConditionProgressing).reason, api::reason::kDraining);
 }
@@ -143,7 +143,7 @@ ObservedState completeRelay() {
 
 TEST(StatusCalculator, CompleteRolloutIsHealthyAndAnnouncedOnce) {
   const StatusResult first = statusOf(completeRelay());
-  EXPECT_EQ(first.status.phase, api::kPhaseHealthy);
+  EXPECT_EQ(first.status.phase, api::Phase::Healthy);
   EXPECT_EQ(first.status.current_revision, "new");
   EXPECT_EQ(conditionOf(first.status, api::kConditionProgressing).reason,
             api::reason::kRolloutComplete);
@@ -162,7 +162,7 @@ TEST(StatusCalculator, FinishedRolloutWhilePausedIsHealthy) {
   ObservedState s = completeRelay();
   s.policy.paused = true;
   const StatusResult r = statusOf(s);
-  EXPECT_EQ(r.status.phase, api::kPhaseHealthy);
+  EXPECT_EQ(r.status.phase, api::Phase::Healthy);
   EXPECT_EQ(r.status.current_revision, "new");
 }
 
@@ -175,13 +175,13 @@ TEST(StatusCalculator, DrainFinishingDuringAPauseCompletesTheRolloutOnce) {
       draining(400, "inst-relay-old-3"));
   midway.policy.paused = true;
   const StatusResult during = statusOf(midway);
-  EXPECT_EQ(during.status.phase, api::kPhasePaused);
+  EXPECT_EQ(during.status.phase, api::Phase::Paused);
 
   ObservedState done = completeRelay();
   done.policy.paused = true;
   const StatusResult finished = statusOf(done, during.status.conditions);
   EXPECT_EQ(finished.status.current_revision, "new");
-  EXPECT_EQ(finished.status.phase, api::kPhaseHealthy);
+  EXPECT_EQ(finished.status.phase, api::Phase::Healthy);
   EXPECT_THAT(eventReasons(finished), ::testing::Contains(api::event::kRolloutCompleted));
 
   done.policy.paused = false;
@@ -205,7 +205,7 @@ TEST(StatusCalculator, NewRevisionAfterCompleteAnnouncesTheStart) {
   s.policy.update_revision = "newer";
   s.policy.current_revision = "new";
   const StatusResult started = statusOf(s, done.status.conditions);
-  EXPECT_EQ(started.status.phase, api::kPhaseProgressing);
+  EXPECT_EQ(started.status.phase, api::Phase::Progressing);
   EXPECT_THAT(eventReasons(started), ::testing::Contains(api::event::kRolloutStarted));
 }
 
@@ -226,7 +226,7 @@ TEST(StatusCalculator, SpecPauseShowsPausedAndResumeIsAnnounced) {
   ObservedState s = drainingRelay();
   s.policy.paused = true;
   const StatusResult paused = statusOf(s);
-  EXPECT_EQ(paused.status.phase, api::kPhasePaused);
+  EXPECT_EQ(paused.status.phase, api::Phase::Paused);
   EXPECT_EQ(conditionOf(paused.status, api::kConditionPaused).reason, api::reason::kPausedBySpec);
   EXPECT_EQ(conditionOf(paused.status, api::kConditionProgressing).status, "Unknown");
   EXPECT_THAT(eventReasons(paused), ::testing::Contains(api::event::kRolloutPaused));
@@ -234,7 +234,7 @@ TEST(StatusCalculator, SpecPauseShowsPausedAndResumeIsAnnounced) {
 
   s.policy.paused = false;
   const StatusResult resumed = statusOf(s, paused.status.conditions);
-  EXPECT_EQ(resumed.status.phase, api::kPhaseProgressing);
+  EXPECT_EQ(resumed.status.phase, api::Phase::Progressing);
   EXPECT_THAT(eventReasons(resumed), ::testing::Contains(api::event::kRolloutResumed));
 }
 
@@ -242,7 +242,7 @@ TEST(StatusCalculator, DrainTimeoutWithPauseIsPausedAndStalled) {
   ObservedState s = drainingRelay();
   s.pods.back() = PodBuilder("relay-old-1", "old").draining(seconds(601), 20'000);
   const StatusResult r = statusOf(s);
-  EXPECT_EQ(r.status.phase, api::kPhasePaused);
+  EXPECT_EQ(r.status.phase, api::Phase::Paused);
   EXPECT_EQ(conditionOf(r.status, api::kConditionStalled).status, "True");
   EXPECT_EQ(conditionOf(r.status, api::kConditionStalled).reason, api::reason::kDrainTimedOut);
   EXPECT_EQ(conditionOf(r.status, api::kConditionPaused).reason, api::reason::kDrainTimedOut);
@@ -265,7 +265,7 @@ TEST(StatusCalculator, ProgressDeadlineIsDegraded) {
   for (int i = 0; i < 4; ++i) addServing(s, "relay-old-" + std::to_string(i), "old", 10);
   add(s, PodBuilder("relay-new-0", "new").notReady(seconds(700)));
   const StatusResult r = statusOf(s);
-  EXPECT_EQ(r.status.phase, api::kPhaseDegraded);
+  EXPECT_EQ(r.status.phase, api::Phase::Degraded);
   EXPECT_EQ(conditionOf(r.status, api::kConditionProgressing).status, "False");
   EXPECT_EQ(conditionOf(r.status, api::kConditionStalled).reason,
             api::reason::kProgressDeadlineExceeded);
@@ -281,7 +281,7 @@ TEST(StatusCalculator, PodsFailingAgainAndAgainAreDegradedAndStalled) {
   addServing(s, "relay-new-0", "new", 10);
   add(s, PodBuilder("relay-new-1", "new").failedAgo(seconds(5), 2));  // 3rd in a row
   const StatusResult r = statusOf(s);
-  EXPECT_EQ(r.status.phase, api::kPhaseDegraded);
+  EXPECT_EQ(r.status.phase, api::Phase::Degraded);
   const Condition& stalled = conditionOf(r.status, api::kConditionStalled);
   EXPECT_EQ(stalled.status, "True");
   EXPECT_EQ(stalled.reason, api::reason::kPodsFailing);
@@ -306,7 +306,7 @@ TEST(StatusCalculator, ARefusedCreateIsDegradedAndStalledWithTheServersWords) {
   s.create_refused =
       CreateRefusal{"relay-new-0", "pods \"relay-new-0\" is forbidden: exceeded quota"};
   const StatusResult r = statusOf(s);
-  EXPECT_EQ(r.status.phase, api::kPhaseDegraded);
+  EXPECT_EQ(r.status.phase, api::Phase::Degraded);
   EXPECT_EQ(r.status.observed_generation, 7);
   const Condition& stalled = conditionOf(r.status, api::kConditionStalled);
   EXPECT_EQ(stalled.status, "True");
@@ -318,7 +318,7 @@ TEST(StatusCalculator, ARefusedCreateIsDegradedAndStalledWithTheServersWords) {
   EXPECT_EQ(conditionOf(r.status, api::kConditionReconciling).status, "False");
   // A tier being deleted creates nothing: a refusal from before says nothing.
   s.policy.deleting = true;
-  EXPECT_NE(statusOf(s).status.phase, api::kPhaseDegraded);
+  EXPECT_NE(statusOf(s).status.phase, api::Phase::Degraded);
 }
 
 TEST(StatusCalculator, TooFewAvailableIsReported) {
@@ -346,7 +346,7 @@ TEST(StatusCalculator, DeletingIsProgressingWithTheDrain) {
   add(s, PodBuilder("relay-new-1", "new").draining(seconds(10), 40),
       draining(20, "inst-relay-new-1"));
   const TierStatus st = statusOf(s).status;
-  EXPECT_EQ(st.phase, api::kPhaseProgressing);
+  EXPECT_EQ(st.phase, api::Phase::Progressing);
   EXPECT_EQ(conditionOf(st, api::kConditionProgressing).reason, api::reason::kDeleting);
   EXPECT_THAT(st.message, HasSubstr("deleting: draining relay-new-1: 20 sessions left"));
 }
@@ -430,7 +430,7 @@ TEST(StatusCalculatorKstatus, ReadyExactlyWhenHealthyAndNeverReconcilingWhileSta
     SCOPED_TRACE(c.name);
     const TierStatus st = statusOf(c.state).status;
     EXPECT_EQ(conditionOf(st, api::kConditionReady).status == "True",
-              st.phase == api::kPhaseHealthy);
+              st.phase == api::Phase::Healthy);
     // kstatus would read Reconciling=True first and call a stalled tier InProgress.
     EXPECT_FALSE(conditionOf(st, api::kConditionReconciling).status == "True" &&
                  conditionOf(st, api::kConditionStalled).status == "True");

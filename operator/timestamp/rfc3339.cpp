@@ -1,8 +1,8 @@
-#include "api/rfc3339.h"
+#include "timestamp/rfc3339.h"
 
 #include <cstdio>
 
-namespace baton::api {
+namespace baton::timestamp {
 namespace {
 
 // Reads exactly `width` decimal digits at `pos`.
@@ -89,4 +89,15 @@ std::string FormatRfc3339(std::chrono::system_clock::time_point time) {
   return buffer;
 }
 
-}  // namespace baton::api
+std::string FormatMicroTime(std::chrono::system_clock::time_point time) {
+  using namespace std::chrono;
+  const auto us = floor<microseconds>(time);
+  const auto secs = floor<seconds>(us);  // floor: a time before 1970 keeps a fraction >= 0
+  char fraction[32];
+  std::snprintf(fraction, sizeof fraction, ".%06lldZ", static_cast<long long>((us - secs).count()));
+  std::string out = FormatRfc3339(secs);
+  out.pop_back();  // its "Z" goes after the fraction
+  return out + fraction;
+}
+
+}  // namespace baton::timestamp

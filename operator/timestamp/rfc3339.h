@@ -8,7 +8,7 @@
 #include <string>
 #include <string_view>
 
-namespace baton::api {
+namespace baton::timestamp {
 
 // "YYYY-MM-DDTHH:MM:SS[.fraction](Z|+HH:MM|-HH:MM)"; fractions are kept to the
 // microsecond. nullopt for an empty or malformed string or an impossible date:
@@ -19,4 +19,7 @@ std::optional<std::chrono::system_clock::time_point> ParseRfc3339(std::string_vi
 // (the fraction is truncated, so Format(Parse(x)) == x for server times).
 std::string FormatRfc3339(std::chrono::system_clock::time_point time);
 
-}  // namespace baton::api
+// "2026-11-25T09:20:06.123456Z": metav1.MicroTime (a Lease's renewTime).
+std::string FormatMicroTime(std::chrono::system_clock::time_point time);
+
+}  // namespace baton::timestamp

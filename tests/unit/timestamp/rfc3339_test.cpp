@@ -1,8 +1,8 @@
-#include "api/rfc3339.h"
+#include "timestamp/rfc3339.h"
 
 #include <gtest/gtest.h>
 
-namespace baton::api {
+namespace baton::timestamp {
 namespace {
 
 using std::chrono::system_clock;
@@ -60,5 +60,13 @@ TEST(Rfc3339, RoundTrip) {
   }
 }
 
+TEST(FormatMicroTime, Rfc3339WithMicroseconds) {
+  const auto t =
+      std::chrono::system_clock::time_point(std::chrono::microseconds(1'764'061'206'000'042));
+  EXPECT_EQ(FormatMicroTime(t), "2025-11-25T09:00:06.000042Z");
+  EXPECT_EQ(FormatMicroTime(std::chrono::system_clock::time_point(std::chrono::microseconds(-1))),
+            "1969-12-31T23:59:59.999999Z");
+}
+
 }  // namespace
-}  // namespace baton::api
+}  // namespace baton::timestamp
