@@ -117,18 +117,11 @@ rollout::ObservedState Observe(const api::Tier& tier, const std::vector<PodView>
     }
     auto it = readings.find(pod.name);
     if (it == readings.end()) continue;  // never read: absent means unknown
-    const drain::DrainReading& r = it->second;
-    rollout::DrainReading out;
-    out.known = r.known;
-    out.sessions = r.sessions;
-    out.state = r.state;
-    out.instance_id = r.instance_id;
-    out.read_at = r.read_at;
-    out.drain_started_at = r.drain_started_at;
+    api::DrainReading out = it->second;
     if (auto m = memory.find(pod.name); m != memory.end())
       out.last_known_sessions = m->second.sessions;
-    if (r.known) out.last_known_sessions = r.sessions;
-    s.readings[pod.name] = out;
+    if (out.known) out.last_known_sessions = out.sessions;
+    s.readings[pod.name] = std::move(out);
   }
   s.now = now;
   return s;

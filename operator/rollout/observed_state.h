@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "api/drain_reading.h"
 #include "api/shared_enums.h"
 
 namespace baton::rollout {
@@ -109,19 +110,7 @@ struct ObservedPod {
 using api::DrainState;
 
 // The latest answer of GET /drain for one pod (docs/drain-protocol.md).
-struct DrainReading {
-  // False: unreachable, refused, 401, 5xx, garbled... NEVER read as zero.
-  bool known = false;
-  std::int64_t sessions = 0;  // meaningful only when known
-  DrainState state = DrainState::Serving;
-  std::string instance_id;
-  TimePoint read_at{};
-  // The controller's memory of the last known count for this instance, kept
-  // across unknown readings: what onTimeout Proceed reports as sessions cut.
-  std::optional<std::int64_t> last_known_sessions;
-  // When the workload says its drain began (drain.startedAt), if it says.
-  std::optional<TimePoint> drain_started_at;
-};
+using api::DrainReading;
 
 // The API server refused the pod the controller last tried to create:
 // admission (Pod Security, a ResourceQuota, a webhook) or an invalid
