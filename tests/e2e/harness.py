@@ -85,7 +85,40 @@ class Process:
         return self.proc.returncode
 
 
-class DrainWatcher(threading.Thread):
+class BoundedSampler(threading.Thread):
+    """A thread that calls sample() every `interval` seconds until stop() is
+    called or max_s has passed. An exception in sample() ends the thread and
+    is raised by stop(): a sampler that died fails its test instead of
+    leaving a silent gap that the test would judge as calm."""
+
+    what = "sampler"
+
+    def __init__(self, interval, max_s):
+        super().__init__(daemon=True)
+        self.interval, self.max_s = interval, max_s
+        self.stop_event = threading.Event()
+        self.error = None
+
+    def run(self):
+        deadline = time.monotonic() + self.max_s
+        try:
+            while not self.stop_event.is_set() and time.monotonic() < deadline:
+                self.sample()
+                self.stop_event.wait(self.interval)
+        except Exception as e:  # noqa: BLE001 - reported by stop(), not lost in a thread
+            self.error = e
+
+    def sample(self):
+        raise NotImplementedError
+
+    def stop(self):
+        self.stop_event.set()
+        self.join(timeout=15)
+        assert not self.is_alive(), f"{self.what} did not stop"
+        assert self.error is None, f"{self.what} died: {self.error!r}"
+
+
+class DrainWatcher(BoundedSampler):
     """Polls every pod's drain endpoint itself and records the most pods it
     ever saw possibly draining at once, and the most sessions it saw on each
     pod (max_sessions: pod name -> count). Unknown is not "not draining": a
@@ -94,26 +127,17 @@ class DrainWatcher(threading.Thread):
     assert_at_most() refuses to judge from too few samples. Bounded: it stops
     when told, or after max_s."""
 
+    what = "drain watcher"
+
     def __init__(self, core, ns, port, path="/drain", max_s=600):
-        super().__init__(daemon=True)
+        super().__init__(interval=0.05, max_s=max_s)
         self.core, self.ns, self.port, self.path = core, ns, port, path
-        self.stop_event = threading.Event()
         self.max_draining = 0  # draining, drained or unreadable, at once
         self.max_sessions = {}
         self.samples = 0
         self.unreadable = 0  # readings of Ready pods that did not answer
-        self.error = None
-        self.deadline = time.monotonic() + max_s
 
-    def run(self):
-        try:
-            while not self.stop_event.is_set() and time.monotonic() < self.deadline:
-                self._sample()
-                time.sleep(0.05)
-        except Exception as e:  # noqa: BLE001 - reported by stop()
-            self.error = e
-
-    def _sample(self):
+    def sample(self):
         draining = 0
         for p in self.core.list_namespaced_pod(self.ns).items:
             ip = p.status.pod_ip
@@ -139,12 +163,6 @@ class DrainWatcher(threading.Thread):
                 draining += 1
         self.max_draining = max(self.max_draining, draining)
         self.samples += 1
-
-    def stop(self):
-        self.stop_event.set()
-        self.join(timeout=10)
-        assert not self.is_alive(), "drain watcher did not stop"
-        assert self.error is None, f"drain watcher died: {self.error!r}"
 
     def assert_at_most(self, limit, min_samples=20):
         """Never more than `limit` pods draining (or unreadable) at once,

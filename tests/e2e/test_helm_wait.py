@@ -17,12 +17,11 @@ import glob
 import os
 import signal
 import subprocess
-import threading
 import time
 
 import yaml
 
-from harness import REPO, wait_for
+from harness import REPO, BoundedSampler, wait_for
 from tiers import relay_tier
 
 CHART = REPO / "tests" / "e2e" / "charts" / "relay-tier"
@@ -46,33 +45,22 @@ def helm(*args, timeout=300):
                           timeout=timeout)
 
 
-class PodWatcher(threading.Thread):
+class PodWatcher(BoundedSampler):
     """Every 0.2 s, the images of the namespace's pods (Terminating ones
     count: a pod is gone when the API no longer has it). Bounded: stops when
     told, or after max_s."""
 
+    what = "pod watcher"
+
     def __init__(self, h, interval=0.2, max_s=300):
-        super().__init__(daemon=True)
-        self.h, self.interval, self.max_s = h, interval, max_s
+        super().__init__(interval, max_s)
+        self.h = h
         self.samples = []  # (monotonic time the listing was asked for, [images])
-        self.error = None
-        self.stop_event = threading.Event()
 
-    def run(self):
-        deadline = time.monotonic() + self.max_s
-        try:
-            while not self.stop_event.is_set() and time.monotonic() < deadline:
-                t = time.monotonic()
-                pods = self.h.core.list_namespaced_pod(self.h.ns).items
-                self.samples.append((t, [p.spec.containers[0].image for p in pods]))
-                self.stop_event.wait(self.interval)
-        except Exception as e:  # noqa: BLE001 -- reported by the test, not lost in a thread
-            self.error = e
-
-    def stop(self):
-        self.stop_event.set()
-        self.join(timeout=15)
-        assert self.error is None, f"pod watcher failed: {self.error!r}"
+    def sample(self):
+        t = time.monotonic()
+        pods = self.h.core.list_namespaced_pod(self.h.ns).items
+        self.samples.append((t, [p.spec.containers[0].image for p in pods]))
 
 
 def values_file(h, version, tier):

@@ -20,10 +20,9 @@ import re
 import select
 import signal
 import subprocess
-import threading
 import time
 
-from harness import REPO, wait_for
+from harness import REPO, BoundedSampler, wait_for
 from tiers import relay_tier
 
 PLURAL = "relaytiers"
@@ -65,40 +64,27 @@ class Probe:
         assert self.proc.wait(timeout=10) == 0
 
 
-class Sampler(threading.Thread):
+class Sampler(BoundedSampler):
     """Every 0.2 s: the tier, then its pods, then kstatus' verdict on the
     tier. Bounded: stops when told, or after max_s."""
 
     def __init__(self, h, probe, interval=0.2, max_s=300):
-        super().__init__(daemon=True)
-        self.h, self.probe, self.interval, self.max_s = h, probe, interval, max_s
+        super().__init__(interval, max_s)
+        self.h, self.probe = h, probe
         self.samples = []
-        self.error = None
-        self.stop_event = threading.Event()
 
-    def run(self):
-        deadline = time.monotonic() + self.max_s
-        try:
-            while not self.stop_event.is_set() and time.monotonic() < deadline:
-                t = time.monotonic()
-                tier = self.h.get_tier(PLURAL, NAME)
-                # Terminating counts: a pod is gone when the API no longer has it.
-                old = sorted(p.metadata.name for p in self.h.core.list_namespaced_pod(self.h.ns).items
-                             if p.spec.containers[0].image == OLD_IMAGE)
-                verdict = self.probe.judge(tier)
-                status = tier.get("status", {})
-                self.samples.append({
-                    "t": t, "kstatus": verdict["status"], "message": verdict.get("message", ""),
-                    "phase": status.get("phase"), "generation": tier["metadata"]["generation"],
-                    "observedGeneration": status.get("observedGeneration"), "old": old})
-                self.stop_event.wait(self.interval)
-        except Exception as e:  # noqa: BLE001 -- reported by the test, not lost in a thread
-            self.error = e
-
-    def stop(self):
-        self.stop_event.set()
-        self.join(timeout=15)
-        assert self.error is None, f"sampler failed: {self.error!r}"
+    def sample(self):
+        t = time.monotonic()
+        tier = self.h.get_tier(PLURAL, NAME)
+        # Terminating counts: a pod is gone when the API no longer has it.
+        old = sorted(p.metadata.name for p in self.h.core.list_namespaced_pod(self.h.ns).items
+                     if p.spec.containers[0].image == OLD_IMAGE)
+        verdict = self.probe.judge(tier)
+        status = tier.get("status", {})
+        self.samples.append({
+            "t": t, "kstatus": verdict["status"], "message": verdict.get("message", ""),
+            "phase": status.get("phase"), "generation": tier["metadata"]["generation"],
+            "observedGeneration": status.get("observedGeneration"), "old": old})
 
     def between(self, start, end=float("inf")):
         return [s for s in self.samples if start <= s["t"] < end]
