@@ -4,11 +4,15 @@
 
 namespace baton::drain {
 
-DrainMonitor::DrainMonitor(DrainClient& client, std::function<void(const std::string&)> on_change,
-                           DrainMonitorOptions options)
-    : client_(client), on_change_(std::move(on_change)), schedule_(options) {
+DrainMonitor::DrainMonitor(DrainClient& client, OnChange on_change, DrainMonitorOptions options,
+                           Now now)
+    : DrainMonitor(client, std::move(on_change), options, std::move(now), ManualStepping{}) {
   thread_ = std::thread([this] { Loop(); });
 }
+
+DrainMonitor::DrainMonitor(DrainClient& client, OnChange on_change, DrainMonitorOptions options,
+                           Now now, ManualStepping)
+    : client_(client), on_change_(std::move(on_change)), now_(std::move(now)), schedule_(options) {}
 
 DrainMonitor::~DrainMonitor() {
   Stop();
@@ -28,7 +32,7 @@ void DrainMonitor::Stop() {
 
 void DrainMonitor::Track(const std::string& key, const FollowSpec& spec) {
   std::lock_guard lock(mu_);
-  if (schedule_.Track(key, spec, Clock::now())) cv_.notify_all();
+  if (schedule_.Track(key, spec, now_())) cv_.notify_all();
 }
 
 void DrainMonitor::Untrack(const std::string& key) {
@@ -38,12 +42,12 @@ void DrainMonitor::Untrack(const std::string& key) {
 
 void DrainMonitor::Poke(const std::string& key) {
   std::lock_guard lock(mu_);
-  if (schedule_.Poke(key, Clock::now())) cv_.notify_all();
+  if (schedule_.Poke(key, now_())) cv_.notify_all();
 }
 
 std::optional<DrainReading> DrainMonitor::Latest(const std::string& key) const {
   std::lock_guard lock(mu_);
-  return schedule_.Latest(key, Clock::now());
+  return schedule_.Latest(key, now_());
 }
 
 std::size_t DrainMonitor::Tracked() const {
@@ -55,7 +59,7 @@ void DrainMonitor::OnAnswer(const std::string& key, uint64_t generation, DrainRe
   bool changed = false;
   {
     std::lock_guard lock(mu_);
-    changed = schedule_.Answer(key, generation, std::move(reading), Clock::now());
+    changed = schedule_.Answer(key, generation, std::move(reading), now_());
     cv_.notify_all();  // a slot is free
   }
   if (changed && on_change_) on_change_(key);
@@ -67,29 +71,46 @@ void DrainMonitor::OnAnswer(const std::string& key, uint64_t generation, DrainRe
   cv_.notify_all();
 }
 
+DrainMonitor::Work DrainMonitor::TakeWork(Clock::time_point now) {
+  Work work{schedule_.TakeDue(now), schedule_.TakeNewlyStale(now)};
+  callbacks_pending_ += work.due.size();
+  return work;
+}
+
+void DrainMonitor::DoWork(Work& work) {
+  for (auto& read : work.due) {
+    client_.Read(read.endpoint, read.poll,
+                 [this, key = read.key, generation = read.generation](DrainReading r) {
+                   OnAnswer(key, generation, std::move(r));
+                 });
+  }
+  for (const auto& key : work.stale) {
+    if (on_change_) on_change_(key);
+  }
+}
+
+void DrainMonitor::Step() {
+  Work work;
+  {
+    std::lock_guard lock(mu_);
+    if (stopping_) return;
+    work = TakeWork(now_());
+  }
+  DoWork(work);
+}
+
 void DrainMonitor::Loop() {
   std::unique_lock lock(mu_);
   while (!stopping_) {
-    const auto now = Clock::now();
-    auto due = schedule_.TakeDue(now);
-    auto stale = schedule_.TakeNewlyStale(now);
-    if (!due.empty() || !stale.empty()) {
-      callbacks_pending_ += due.size();
-      // Outside the lock: a client may answer synchronously (a malformed
-      // address fails at once), and the answer takes the lock.
+    const auto now = now_();
+    Work work = TakeWork(now);
+    if (!work.empty()) {
       lock.unlock();
-      for (auto& read : due) {
-        client_.Read(read.endpoint, read.poll,
-                     [this, key = read.key, generation = read.generation](DrainReading r) {
-                       OnAnswer(key, generation, std::move(r));
-                     });
-      }
-      for (const auto& key : stale) {
-        if (on_change_) on_change_(key);
-      }
+      DoWork(work);
       lock.lock();
       continue;
     }
+    // Under the lock since TakeWork: a Track or Poke in between is not missed.
     cv_.wait_until(lock, schedule_.NextWake(now));
   }
 }

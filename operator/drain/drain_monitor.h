@@ -13,7 +13,9 @@
 //
 // Threading: one scheduler thread issues reads; answers arrive on the
 // client's I/O thread (DrainClient::Read) and only update state under a mutex
-// and call on_change, which must not block.
+// and call on_change, which must not block. The clock is injected; built
+// with ManualStepping, the monitor has no thread and its caller calls Step()
+// (tests move a fake clock and step, so they never sleep for a schedule).
 #pragma once
 
 #include <chrono>
@@ -23,6 +25,7 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "drain/drain_client.h"
 #include "drain/read_schedule.h"
@@ -46,9 +49,16 @@ class DrainFollower {
 class DrainMonitor final : public DrainFollower {
  public:
   using Clock = ReadSchedule::Clock;
+  using Now = std::function<Clock::time_point()>;
+  using OnChange = std::function<void(const std::string& key)>;
+  struct ManualStepping {};  // no thread: the caller calls Step()
 
-  DrainMonitor(DrainClient& client, std::function<void(const std::string& key)> on_change,
-               DrainMonitorOptions options = {});
+  // Runs its own thread, which sleeps in Clock's time: keep Clock::now.
+  DrainMonitor(DrainClient& client, OnChange on_change, DrainMonitorOptions options = {},
+               Now now = Clock::now);
+  // No thread: reads go out only from Step(), scheduled by `now`.
+  DrainMonitor(DrainClient& client, OnChange on_change, DrainMonitorOptions options, Now now,
+               ManualStepping);
   ~DrainMonitor() override;
   DrainMonitor(const DrainMonitor&) = delete;
   DrainMonitor& operator=(const DrainMonitor&) = delete;
@@ -64,12 +74,25 @@ class DrainMonitor final : public DrainFollower {
 
   void Stop();
 
+  // Issues the reads that are due at now() and reports pods whose count went
+  // stale. The thread does this whenever something is due; a monitor built
+  // with ManualStepping does it only here.
+  void Step();
+
  private:
+  struct Work {
+    std::vector<PendingRead> due;
+    std::vector<std::string> stale;
+    bool empty() const { return due.empty() && stale.empty(); }
+  };
+  Work TakeWork(Clock::time_point now);  // under mu_
+  void DoWork(Work& work);               // without mu_: a client may answer at once
   void Loop();
   void OnAnswer(const std::string& key, uint64_t generation, DrainReading reading);
 
   DrainClient& client_;
-  std::function<void(const std::string&)> on_change_;
+  OnChange on_change_;
+  Now now_;
 
   mutable std::mutex mu_;
   std::condition_variable cv_;

@@ -98,37 +98,77 @@ FollowSpec Poll(std::string host, std::chrono::milliseconds interval = 10ms) {
   return s;
 }
 
-TEST(DrainMonitorTest, PollsAndReportsOnlyChanges) {
+// A clock that moves only when the test says, and a monitor without a
+// thread that reads only when stepped: no test below waits for a schedule.
+struct FakeClock {
+  DrainMonitor::Clock::time_point now = DrainMonitor::Clock::time_point(1h);
+  DrainMonitor::Now fn() {
+    return [this] { return now; };
+  }
+};
+
+DrainMonitor Stepped(ScriptedClient& client, FakeClock& clock, DrainMonitor::OnChange on_change,
+                     DrainMonitorOptions options = {}) {
+  return DrainMonitor(client, std::move(on_change), options, clock.fn(),
+                      DrainMonitor::ManualStepping{});
+}
+
+// The one test of the thread itself: it reads on its own schedule.
+TEST(DrainMonitorTest, TheThreadPollsOnItsOwn) {
   ScriptedClient client;
   std::atomic<int> reads{0};
   client.answer = [&](const DrainEndpoint&, const LongPoll&) {
-    int n = ++reads;
-    return Known(n < 5 ? 100 : 90);  // changes once, after the 4th read
+    ++reads;
+    return Known(100);
   };
-  std::atomic<int> changes{0};
-  DrainMonitor monitor(client, [&](const std::string& key) {
+  DrainMonitor monitor(client, nullptr);
+  monitor.Track("ns/p", Poll("127.0.0.5"));
+  ASSERT_TRUE(Eventually([&] { return reads >= 3; }));
+  monitor.Stop();
+  EXPECT_EQ(monitor.Latest("ns/p")->sessions, 100);
+}
+
+TEST(DrainMonitorTest, PollsAndReportsOnlyChanges) {
+  ScriptedClient client;
+  FakeClock clock;
+  int reads = 0;
+  client.answer = [&](const DrainEndpoint&, const LongPoll&) {
+    ++reads;
+    return Known(reads < 5 ? 100 : 90);  // changes once, after the 4th read
+  };
+  int changes = 0;
+  DrainMonitor monitor = Stepped(client, clock, [&](const std::string& key) {
     EXPECT_EQ(key, "ns/p");
     ++changes;
   });
-  monitor.Track("ns/p", Poll("127.0.0.5"));
-  ASSERT_TRUE(Eventually([&] { return reads >= 8; }));
-  monitor.Stop();
+  monitor.Track("ns/p", Poll("127.0.0.5", 5s));
+  for (int i = 0; i < 8; ++i) {
+    monitor.Step();
+    monitor.Step();  // nothing more is due at the same instant
+    clock.now += 5s;
+  }
+  EXPECT_EQ(reads, 8);
   EXPECT_EQ(changes, 2);  // first reading, then 100 -> 90
   EXPECT_EQ(monitor.Latest("ns/p")->sessions, 90);
 }
 
 TEST(DrainMonitorTest, UnknownStaysUnknownAndIsRetried) {
   ScriptedClient client;
-  std::atomic<int> reads{0};
+  FakeClock clock;
+  int reads = 0;
   client.answer = [&](const DrainEndpoint&, const LongPoll&) {
     ++reads;
     return DrainReading::Unknown("connection refused", std::chrono::system_clock::now());
   };
   DrainMonitorOptions options;
-  options.retry_after_error = 5ms;
-  DrainMonitor monitor(client, nullptr, options);
-  monitor.Track("ns/p", Poll("127.0.0.5", 10s));  // interval far away: retries come from errors
-  ASSERT_TRUE(Eventually([&] { return reads >= 3; }));
+  options.retry_after_error = 5s;
+  DrainMonitor monitor = Stepped(client, clock, nullptr, options);
+  monitor.Track("ns/p", Poll("127.0.0.5", 1h));  // interval far away: retries come from errors
+  for (int i = 0; i < 3; ++i) {
+    monitor.Step();
+    clock.now += 5s;
+  }
+  EXPECT_EQ(reads, 3);
   auto latest = monitor.Latest("ns/p");
   ASSERT_TRUE(latest.has_value());
   EXPECT_FALSE(latest->known);
@@ -137,24 +177,27 @@ TEST(DrainMonitorTest, UnknownStaysUnknownAndIsRetried) {
 
 TEST(DrainMonitorTest, FollowModeLongPollsWithLastCountAndThreshold) {
   ScriptedClient client;
-  std::atomic<int> reads{0};
+  FakeClock clock;
+  int reads = 0;
   client.answer = [&](const DrainEndpoint&, const LongPoll&) {
-    int n = ++reads;
-    return Known(std::max(0, 50 - n * 10), "i1", DrainState::Draining);
+    ++reads;
+    return Known(std::max(0, 50 - reads * 10), "i1", DrainState::Draining);
   };
-  DrainMonitor monitor(client, nullptr);
+  DrainMonitor monitor = Stepped(client, clock, nullptr);
   FollowSpec spec = Poll("127.0.0.5");
   spec.follow = true;
   spec.threshold = 7;
   spec.long_poll_wait = 1500ms;
   monitor.Track("ns/p", spec);
-  ASSERT_TRUE(Eventually([&] { return reads >= 3; }));
-  monitor.Stop();
+  for (int i = 0; i < 3; ++i) {
+    monitor.Step();
+    clock.now += 10ms;
+  }
   auto calls = client.Calls();
   // The first read knows nothing yet and asks at once; later ones long-poll
   // from the count last seen.
+  ASSERT_EQ(calls.size(), 3u);
   EXPECT_EQ(calls[0].poll.wait.count(), 0);
-  ASSERT_GE(calls.size(), 3u);
   EXPECT_EQ(calls[1].poll.wait, 1500ms);
   EXPECT_EQ(calls[1].poll.last_sessions, 40);
   EXPECT_EQ(calls[1].poll.threshold, 7);
@@ -163,48 +206,55 @@ TEST(DrainMonitorTest, FollowModeLongPollsWithLastCountAndThreshold) {
 
 TEST(DrainMonitorTest, NewEndpointForgetsTheOldReading) {
   ScriptedClient client;
+  FakeClock clock;
   client.hold = true;
   client.answer = [](const DrainEndpoint& ep, const LongPoll&) {
     return Known(ep.host == "127.0.0.5" ? 11 : 22);
   };
-  DrainMonitor monitor(client, nullptr);
+  DrainMonitor monitor = Stepped(client, clock, nullptr);
   monitor.Track("ns/p", Poll("127.0.0.5", 10s));
-  ASSERT_TRUE(Eventually([&] { return client.Pending() == 1; }));
+  monitor.Step();
+  ASSERT_EQ(client.Pending(), 1u);
   client.ReleaseAll();
-  ASSERT_TRUE(Eventually([&] { return monitor.Latest("ns/p").has_value(); }));
+  ASSERT_TRUE(monitor.Latest("ns/p").has_value());
   EXPECT_EQ(monitor.Latest("ns/p")->sessions, 11);
 
   monitor.Track("ns/p", Poll("127.0.0.6", 10s));
   EXPECT_FALSE(monitor.Latest("ns/p").has_value()) << "a new pod IP is a new process";
-  ASSERT_TRUE(Eventually([&] { return client.Pending() == 1; }));
+  monitor.Step();
+  ASSERT_EQ(client.Pending(), 1u);
   client.ReleaseAll();
-  ASSERT_TRUE(Eventually([&] { return monitor.Latest("ns/p").has_value(); }));
+  ASSERT_TRUE(monitor.Latest("ns/p").has_value());
   EXPECT_EQ(monitor.Latest("ns/p")->sessions, 22);
 }
 
 TEST(DrainMonitorTest, StaleAnswerAfterRespecIsDropped) {
   ScriptedClient client;
+  FakeClock clock;
   client.hold = true;
   client.answer = [](const DrainEndpoint& ep, const LongPoll&) {
     return Known(ep.host == "127.0.0.5" ? 11 : 22);
   };
-  DrainMonitor monitor(client, nullptr);
+  DrainMonitor monitor = Stepped(client, clock, nullptr);
   monitor.Track("ns/p", Poll("127.0.0.5", 10s));
-  ASSERT_TRUE(Eventually([&] { return client.Pending() == 1; }));
+  monitor.Step();
+  ASSERT_EQ(client.Pending(), 1u);
   monitor.Track("ns/p", Poll("127.0.0.6", 10s));
-  ASSERT_TRUE(Eventually([&] { return client.Pending() == 2; }));
+  monitor.Step();
+  ASSERT_EQ(client.Pending(), 2u);
   client.ReleaseAll();  // the 127.0.0.5 answer arrives late and must not count
-  ASSERT_TRUE(Eventually([&] { return monitor.Latest("ns/p").has_value(); }));
+  ASSERT_TRUE(monitor.Latest("ns/p").has_value());
   EXPECT_EQ(monitor.Latest("ns/p")->sessions, 22);
 }
 
 TEST(DrainMonitorTest, InFlightReadsAreCapped) {
   ScriptedClient client;
+  FakeClock clock;
   client.hold = true;
   client.answer = [](const DrainEndpoint&, const LongPoll&) { return Known(1); };
   DrainMonitorOptions options;
   options.max_in_flight = 6;  // one tier alone holds half: 3 (read_schedule.h)
-  DrainMonitor monitor(client, nullptr, options);
+  DrainMonitor monitor = Stepped(client, clock, nullptr, options);
   // Destroyed before the monitor: a failed assertion must not leave held
   // reads behind, or the monitor's Stop() would wait for them for ever.
   struct ReleaseOnExit {
@@ -217,26 +267,30 @@ TEST(DrainMonitorTest, InFlightReadsAreCapped) {
   for (int i = 0; i < 10; ++i) {
     monitor.Track("ns/p" + std::to_string(i), Poll("127.0.0." + std::to_string(i + 1), 10s));
   }
-  ASSERT_TRUE(Eventually([&] { return client.Pending() == 3; }));
-  std::this_thread::sleep_for(50ms);
+  monitor.Step();
+  monitor.Step();  // still 3 in flight: nothing more goes out
   EXPECT_EQ(client.Pending(), 3u);
   EXPECT_EQ(client.Calls().size(), 3u);
   client.ReleaseAll();
-  ASSERT_TRUE(Eventually([&] { return client.Calls().size() == 6; }));
-  while (client.Calls().size() < 10) {
+  monitor.Step();
+  EXPECT_EQ(client.Calls().size(), 6u);
+  for (int i = 0; i < 5 && client.Calls().size() < 10; ++i) {
     client.ReleaseAll();
-    std::this_thread::sleep_for(2ms);
+    monitor.Step();
   }
   client.ReleaseAll();
+  EXPECT_EQ(client.Calls().size(), 10u);
   EXPECT_EQ(monitor.Tracked(), 10u);
 }
 
 TEST(DrainMonitorTest, UntrackForgetsTheEndpoint) {
   ScriptedClient client;
+  FakeClock clock;
   client.answer = [](const DrainEndpoint&, const LongPoll&) { return Known(3); };
-  DrainMonitor monitor(client, nullptr);
+  DrainMonitor monitor = Stepped(client, clock, nullptr);
   monitor.Track("ns/p", Poll("127.0.0.5", 10s));
-  ASSERT_TRUE(Eventually([&] { return monitor.Latest("ns/p").has_value(); }));
+  monitor.Step();
+  ASSERT_TRUE(monitor.Latest("ns/p").has_value());
   monitor.Untrack("ns/p");
   EXPECT_FALSE(monitor.Latest("ns/p").has_value());
   EXPECT_EQ(client.Forgotten(), std::vector<std::string>{"127.0.0.5:9000/drain"});
