@@ -6,8 +6,10 @@ namespace baton::examples {
 
 void HandoverChoice::SetDirectory(const ServingDirectory& directory, const HostPort& self) {
   known_ = true;
+  lists_self_ = false;
   candidates_.clear();
   for (const auto& e : directory.endpoints) {
+    if (HostPort{e.address, e.port} == self) lists_self_ = true;
     if (HostPort{e.address, e.port} == self || e.pod.empty()) continue;
     candidates_.push_back(Candidate{e.pod, e.weight.value_or(0), e.sessions, e.capacity, 0});
   }

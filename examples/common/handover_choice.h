@@ -26,6 +26,10 @@ class HandoverChoice {
   // A new directory version: its counts replace what we sent so far.
   void SetDirectory(const ServingDirectory& directory, const HostPort& self);
   bool known() const { return known_; }
+  // The directory lists this relay itself as serving: it was published
+  // before Baton marked this relay draining, so its weights do not count
+  // this drain (the pod meant to take its sessions may not be in it yet).
+  bool lists_self() const { return lists_self_; }
 
   // The pod name to put in MOVE, or nullopt when no pod the directory steers
   // to has room we know of: the session stays here (and keeps counting, so
@@ -43,6 +47,7 @@ class HandoverChoice {
   };
   std::vector<Candidate> candidates_;
   bool known_ = false;
+  bool lists_self_ = false;
   std::mt19937_64 rng_;
 };
 

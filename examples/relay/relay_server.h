@@ -112,6 +112,7 @@ class RelayServer {
   std::optional<ServingDirectoryFile> directory_;
   HandoverChoice handover_;
   std::chrono::steady_clock::time_point directory_read_at_{};
+  std::chrono::steady_clock::time_point drain_began_{};
   bool holding_ = false;  // logged once per stretch of "no relay has room"
   std::deque<std::uint64_t> pending_close_;
 };

@@ -235,6 +235,17 @@ bool TierReconciler::Act(const api::Tier& tier, const std::vector<PodView>& owne
         deps_.follower->Untrack(MonitorKey(ns, a.pod));
         memory.readings.erase(a.pod);
         memory.answers.erase(a.pod);
+        if (a.reason == rollout::DeleteReason::Drained) {
+          // Its sessions just moved to the tier's serving pods: read their
+          // counts now, not at their next poll, so that the next drain's
+          // steering (the directory's weights) knows where they went.
+          for (const PodView& other : owned) {
+            if (other.name != a.pod && !other.ip.empty() &&
+                other.Label(std::string(api::kLabelRole)) == api::kRoleServing) {
+              deps_.follower->Poke(MonitorKey(ns, other.name));
+            }
+          }
+        }
         return true;
       },
       [&](const rollout::ReleaseFinalizer&) {

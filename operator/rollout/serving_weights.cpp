@@ -60,10 +60,20 @@ std::vector<ServingWeight> ServingWeights(const std::vector<ServingPod>& pods,
   }
   if (any) return out;
 
+  // No room we can vouch for below the target: one each for the first level
+  // with a pod that is not full. But when that level has pods whose count is
+  // unknown (a surge pod not read yet), only those: a reader sends nothing to
+  // a pod whose count is unknown, nor to a weight-0 pod while another has
+  // weight, so it holds the sessions until the next directory says where
+  // there is room, instead of piling them on a pod already at its share.
+  // (Seen in CI under load: a drain began 0.6 s after the second surge pod
+  // was created, and the first surge pod, at 500 of a 500 target, took 859.)
   for (const auto& level : levels) {
+    const bool unread = std::any_of(level.begin(), level.end(),
+                                    [&pods](std::size_t i) { return !pods[i].sessions; });
     bool taken = false;
     for (std::size_t i : level) {
-      if (Full(pods[i])) continue;
+      if (Full(pods[i]) || (unread && pods[i].sessions)) continue;
       out[i].weight = 1;
       taken = true;
     }

@@ -46,7 +46,9 @@ struct TierLoad {
 // taking whole preference levels until their room covers what is moving
 // (at least one level with room). When no pod has room below the target
 // (e.g. nothing is loaded yet), the first level with any pod not at its
-// capacity gets weight 1 each. A pod at or above its capacity gets 0.
+// capacity gets weight 1 each -- only its pods of unknown count, if it has
+// any, so that readers hold sessions until those are read. A pod at or
+// above its capacity gets 0.
 std::vector<ServingWeight> ServingWeights(const std::vector<ServingPod>& pods,
                                           const TierLoad& load);
 

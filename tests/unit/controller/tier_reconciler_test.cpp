@@ -107,7 +107,8 @@ class FakeFollower : public drain::DrainFollower {
     tracked[key] = spec;
   }
   void Untrack(const std::string& key) override { tracked.erase(key); }
-  void Poke(const std::string&) override {}
+  std::vector<std::string> poked;
+  void Poke(const std::string& key) override { poked.push_back(key); }
   std::optional<drain::DrainReading> Latest(const std::string& key) const override {
     auto it = readings.find(key);
     if (it == readings.end()) return std::nullopt;
@@ -405,6 +406,9 @@ TEST_F(TierReconcilerTest, DeletesADrainedPodWithItsUid) {
   EXPECT_EQ(writer_.writes[0].name, "relay-a-1");
   EXPECT_EQ(writer_.writes[0].body, "relay-a-1-uid");
   EXPECT_EQ(follower_.tracked.count("chat/relay-a-1"), 0u) << "a deleted pod is not followed";
+  // Its sessions went to the serving pods: their counts are read at once,
+  // for the next drain's steering (they had been read at their last poll).
+  EXPECT_EQ(follower_.poked, (std::vector<std::string>{"chat/relay-a-0", "chat/relay-b-0"}));
 }
 
 // Issue 25: a DELETE answered 404 is done: the pass goes on (no error, no

@@ -95,6 +95,21 @@ TEST(HandoverChoice, KeepsTheSessionWhenOnlyAPodOfUnknownCountHasWeight) {
   EXPECT_FALSE(c.Next());
 }
 
+TEST(HandoverChoice, KnowsWhetherTheDirectoryStillListsItself) {
+  HandoverChoice c(9);
+  c.SetDirectory(Parsed(R"({"endpoints": [
+      {"pod": "me", "address": "127.0.0.9", "port": 7000, "sessions": 500, "weight": 0},
+      {"pod": "relay-new", "address": "127.0.0.2", "port": 7000, "sessions": 500, "weight": 1}]})"),
+                 kSelf);
+  EXPECT_TRUE(c.lists_self()) << "published before this relay was marked draining";
+  c.SetDirectory(Parsed(R"({"endpoints": [
+      {"pod": "relay-new", "address": "127.0.0.2", "port": 7000, "sessions": 500, "weight": 0},
+      {"pod": "relay-new-1", "address": "127.0.0.4", "port": 7000, "sessions": 0, "weight": 500}]})"),
+                 kSelf);
+  EXPECT_FALSE(c.lists_self());
+  EXPECT_EQ(c.Next(), "relay-new-1");
+}
+
 TEST(HandoverChoice, AWeightedPodFilledByWhatWeSentIsNotReplacedByAWeightZeroOne) {
   HandoverChoice c(8);
   c.SetDirectory(Parsed(R"({"endpoints": [

@@ -80,6 +80,21 @@ TEST(ServingWeights, UnknownLoadIsNoRoomButNotExcluded) {
   EXPECT_EQ(Weights(w), (std::vector<std::int64_t>{1, 0}));
 }
 
+TEST(ServingWeights, AnUnreadSurgePodIsWaitedForNotOverflowedPast) {
+  // 2,000 sessions on 4 replicas: target 500. new-0 took the first old pod's
+  // 500; new-1 was created a moment ago and is not read yet; old-1 drains
+  // (500 moving), old-2 and old-3 hold 500 each. No pod has room we can
+  // vouch for: steer to new-1 alone, so that readers hold the sessions
+  // until its count is known (before: new-0 and new-1 got 1 each, and
+  // readers, which never send to an unknown count, sent all to new-0).
+  auto w = ServingWeights({{"new-0", kKept, 500, kUnknown},
+                           {"new-1", kKept, kUnknown, kUnknown},
+                           {"old-2", 0, 500, kUnknown},
+                           {"old-3", 1, 500, kUnknown}},
+                          {2000, 500, 4});
+  EXPECT_EQ(Weights(w), (std::vector<std::int64_t>{0, 1, 0, 0}));
+}
+
 TEST(ServingWeights, ALoneQueuedPodStillServesWhenNothingElseDoes) {
   auto w = ServingWeights({{"relay-a", 0, 0, kUnknown}}, {0, 0, 1});
   EXPECT_EQ(Weights(w), (std::vector<std::int64_t>{1}));
