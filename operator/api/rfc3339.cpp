@@ -89,4 +89,14 @@ std::string FormatRfc3339(std::chrono::system_clock::time_point time) {
   return buffer;
 }
 
+std::string FormatRfc3339Micros(std::chrono::system_clock::time_point time) {
+  using namespace std::chrono;
+  std::string whole = FormatRfc3339(time);
+  const auto micros = duration_cast<microseconds>(time - floor<seconds>(time)).count();
+  char fraction[24];
+  std::snprintf(fraction, sizeof fraction, ".%06lldZ", static_cast<long long>(micros));
+  whole.pop_back();  // the 'Z'
+  return whole + fraction;
+}
+
 }  // namespace baton::api

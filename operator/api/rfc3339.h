@@ -19,4 +19,9 @@ std::optional<std::chrono::system_clock::time_point> ParseRfc3339(std::string_vi
 // (the fraction is truncated, so Format(Parse(x)) == x for server times).
 std::string FormatRfc3339(std::chrono::system_clock::time_point time);
 
+// UTC to the microsecond, "2026-01-02T03:04:05.250000Z" (metav1.MicroTime's
+// shape): for times a reader compares with its own clock, such as the
+// serving directory's updatedAt (how long a version took to reach it).
+std::string FormatRfc3339Micros(std::chrono::system_clock::time_point time);
+
 }  // namespace baton::api

@@ -327,7 +327,7 @@ void TierReconciler::PublishDirectory(const api::Tier& tier, const std::vector<P
     return;
   }
   nlohmann::json published = dir;
-  published["updatedAt"] = api::FormatRfc3339(now);
+  published["updatedAt"] = api::FormatRfc3339Micros(now);
   nlohmann::json cm = {
       {"apiVersion", "v1"},
       {"kind", "ConfigMap"},

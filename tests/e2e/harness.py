@@ -94,7 +94,7 @@ class DrainWatcher(threading.Thread):
     assert_at_most() refuses to judge from too few samples. Bounded: it stops
     when told, or after max_s."""
 
-    def __init__(self, core, ns, port, path="/drain", max_s=600):
+    def __init__(self, core, ns, port, path="/drain", max_s=600, interval=0.05):
         super().__init__(daemon=True)
         self.core, self.ns, self.port, self.path = core, ns, port, path
         self.stop_event = threading.Event()
@@ -104,12 +104,13 @@ class DrainWatcher(threading.Thread):
         self.unreadable = 0  # readings of Ready pods that did not answer
         self.error = None
         self.deadline = time.monotonic() + max_s
+        self.interval = interval  # seconds between samples
 
     def run(self):
         try:
             while not self.stop_event.is_set() and time.monotonic() < self.deadline:
                 self._sample()
-                time.sleep(0.05)
+                time.sleep(self.interval)
         except Exception as e:  # noqa: BLE001 - reported by stop()
             self.error = e
 
