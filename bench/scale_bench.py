@@ -334,25 +334,25 @@ def table(r):
         f"from {r['loadgens']} load generators, pace {r['pace']:,}/s, {r['messageRate']:,} msg/s "
         f"(established in {r['connectSeconds']} s)",
         f"  sessions lost / failed   {r['sessionsLost']} / {r['sessionsFailed']} "
-        f"(established {r['established']:,})".ljust(64)
+        f"(established {r['established']:,})".ljust(76)
         + verdict(r["sessionsLost"] == 0 and r["sessionsFailed"] == 0
                   and r["established"] == r["sessions"]) + "  target 0",
         f"  messages lost            {m['lost']} (sent {m['sent']:,}, delivered "
         f"{m['delivered']:,}, duplicated {m['duplicated']}, unanswered {m['unanswered']})"
-        .ljust(64) + verdict(m["lost"] == 0 and m["duplicated"] == 0 and m["unanswered"] == 0
+        .ljust(76) + verdict(m["lost"] == 0 and m["duplicated"] == 0 and m["unanswered"] == 0
                              and m["unexpected"] == 0) + "  target 0",
         f"  reconnect p50 / p99      {r['reconnectP50Ms']:.1f} / {r['reconnectP99Ms']:.1f} ms"
-        .ljust(64) + verdict(r["reconnectP99Ms"] < 1000) + "  target p99 < 1 s",
+        .ljust(76) + verdict(r["reconnectP99Ms"] < 1000) + "  target p99 < 1 s",
         f"  moves per session        {r['movesPerSession']:.3f} ({r['moves']:,} moves)"
-        .ljust(64) + verdict(r["movesPerSession"] <= 1.05) + "  target <= 1.05",
+        .ljust(76) + verdict(r["movesPerSession"] <= 1.05) + "  target <= 1.05",
         f"  max relay load           {r['maxRelayLoad']:,} ({r['maxRelayPod']}) vs "
-        f"{bound:,.0f} (120 % of the mean {r['meanBefore']:,.0f})".ljust(64)
+        f"{bound:,.0f} (120 % of the mean {r['meanBefore']:,.0f})".ljust(76)
         + verdict(r["maxRelayLoad"] <= bound) + "  never above 120 %",
         f"  reconnects/s, peak 1 s   {r['peakReconnectsPerSecond']:,} vs budget {budget:,} "
-        f"(peak 100 ms: {r['peakReconnectsPer100ms']})".ljust(64)
+        f"(peak 100 ms: {r['peakReconnectsPer100ms']})".ljust(76)
         + verdict(r["peakReconnectsPerSecond"] <= 1.1 * budget) + "  within 10 %",
         f"  rollout duration         {r['rolloutSeconds']} s vs floor {r['floorSeconds']} s "
-        f"({r['sessions']:,} / {r['pace']:,} + idle rollout {overhead} s)".ljust(64)
+        f"({r['sessions']:,} / {r['pace']:,} + idle rollout {overhead} s)".ljust(76)
         + verdict(r["rolloutSeconds"] <= 1.15 * r["floorSeconds"]) + "  within 15 %",
         f"  operator                 CPU {r['operatorCpuSeconds']} s during the rollout "
         f"({100 * (r['operatorCpuSeconds'] or 0) / max(r['rolloutSeconds'], 0.1):.1f} % of a "
