@@ -323,54 +323,57 @@ def verdict(ok):
 
 
 def table(r):
-    """The figures and each target of issue 20, PASS or MISS."""
+    """The figures and each target of issue 20, PASS or MISS first."""
     m = r["messages"]
     p = r["propagation"]
     bound = 1.2 * r["meanBefore"]
     budget = r["reconnectBudgetPerSecond"]
     overhead = r["idleRolloutSeconds"]
-    lines = [
+    row = lambda ok, text, target: f"  {verdict(ok)}  {text}  [{target}]"  # noqa: E731
+    info = lambda text: f"        {text}"  # noqa: E731
+    return [
         f"Scale: {r['relays']} relays (capacity {r['capacity']:,}), {r['sessions']:,} sessions "
         f"from {r['loadgens']} load generators, pace {r['pace']:,}/s, {r['messageRate']:,} msg/s "
         f"(established in {r['connectSeconds']} s)",
-        f"  sessions lost / failed   {r['sessionsLost']} / {r['sessionsFailed']} "
-        f"(established {r['established']:,})".ljust(76)
-        + verdict(r["sessionsLost"] == 0 and r["sessionsFailed"] == 0
-                  and r["established"] == r["sessions"]) + "  target 0",
-        f"  messages lost            {m['lost']} (sent {m['sent']:,}, delivered "
-        f"{m['delivered']:,}, duplicated {m['duplicated']}, unanswered {m['unanswered']})"
-        .ljust(76) + verdict(m["lost"] == 0 and m["duplicated"] == 0 and m["unanswered"] == 0
-                             and m["unexpected"] == 0) + "  target 0",
-        f"  reconnect p50 / p99      {r['reconnectP50Ms']:.1f} / {r['reconnectP99Ms']:.1f} ms"
-        .ljust(76) + verdict(r["reconnectP99Ms"] < 1000) + "  target p99 < 1 s",
-        f"  moves per session        {r['movesPerSession']:.3f} ({r['moves']:,} moves)"
-        .ljust(76) + verdict(r["movesPerSession"] <= 1.05) + "  target <= 1.05",
-        f"  max relay load           {r['maxRelayLoad']:,} ({r['maxRelayPod']}) vs "
-        f"{bound:,.0f} (120 % of the mean {r['meanBefore']:,.0f})".ljust(76)
-        + verdict(r["maxRelayLoad"] <= bound) + "  never above 120 %",
-        f"  reconnects/s, peak 1 s   {r['peakReconnectsPerSecond']:,} vs budget {budget:,} "
-        f"(peak 100 ms: {r['peakReconnectsPer100ms']})".ljust(76)
-        + verdict(r["peakReconnectsPerSecond"] <= 1.1 * budget) + "  within 10 %",
-        f"  rollout duration         {r['rolloutSeconds']} s vs floor {r['floorSeconds']} s "
-        f"({r['sessions']:,} / {r['pace']:,} + idle rollout {overhead} s)".ljust(76)
-        + verdict(r["rolloutSeconds"] <= 1.15 * r["floorSeconds"]) + "  within 15 %",
-        f"  operator                 CPU {r['operatorCpuSeconds']} s during the rollout "
-        f"({100 * (r['operatorCpuSeconds'] or 0) / max(r['rolloutSeconds'], 0.1):.1f} % of a "
-        f"core), peak RSS {(r['operatorPeakRssKiB'] or 0) / 1024:.1f} MiB",
-        f"  before / final spread    {r['before']} / {r['finalSpread']}",
-        f"  drains at once (watcher) {r['maxDrainingAtOnce']} in {r['watcherSamples']} samples;"
-        f" relays that held sessions: {r['relaysThatHeldSessions']}; handovers at SIGTERM "
-        f"(handed, cut): {sorted(set(r['handoversAtSigterm'].values()))}",
-        f"  directory propagation    who takes sessions changed: n={p['takingChanged']['samples']}"
-        f" p50 {p['takingChanged']['p50Ms']} ms p99 {p['takingChanged']['p99Ms']} ms; every "
-        f"version: n={p['everyVersion']['samples']} p50 {p['everyVersion']['p50Ms']} ms p99 "
-        f"{p['everyVersion']['p99Ms']} ms",
-        f"                           (write -> file p50 {p['writeToFile']['p50Ms']} p99 "
-        f"{p['writeToFile']['p99Ms']} ms; file -> reader p50 {p['fileToReader']['p50Ms']} p99 "
-        f"{p['fileToReader']['p99Ms']} ms)",
-        f"  CPU s during the rollout {r['cpuSecondsDuringRollout']}",
+        row(r["sessionsLost"] == 0 and r["sessionsFailed"] == 0
+            and r["established"] == r["sessions"],
+            f"sessions lost / failed: {r['sessionsLost']} / {r['sessionsFailed']} "
+            f"(established {r['established']:,})", "0"),
+        row(m["lost"] == 0 and m["duplicated"] == 0 and m["unanswered"] == 0
+            and m["unexpected"] == 0,
+            f"messages lost: {m['lost']} (sent {m['sent']:,}, delivered {m['delivered']:,}, "
+            f"duplicated {m['duplicated']}, unanswered {m['unanswered']})", "0"),
+        row(r["reconnectP99Ms"] < 1000,
+            f"reconnect p50 / p99: {r['reconnectP50Ms']:.1f} / {r['reconnectP99Ms']:.1f} ms",
+            "p99 < 1 s"),
+        row(r["movesPerSession"] <= 1.05,
+            f"moves per session: {r['movesPerSession']:.3f} ({r['moves']:,} moves)", "<= 1.05"),
+        row(r["maxRelayLoad"] <= bound,
+            f"max relay load: {r['maxRelayLoad']:,} ({r['maxRelayPod']}) vs {bound:,.0f}",
+            f"<= 120 % of the mean before, {r['meanBefore']:,.0f}"),
+        row(r["peakReconnectsPerSecond"] <= 1.1 * budget,
+            f"reconnects/s, peak in any 1 s: {r['peakReconnectsPerSecond']:,} vs budget "
+            f"{budget:,} (peak 100 ms: {r['peakReconnectsPer100ms']})", "within 10 %"),
+        row(r["rolloutSeconds"] <= 1.15 * r["floorSeconds"],
+            f"rollout duration: {r['rolloutSeconds']} s vs floor {r['floorSeconds']} s "
+            f"({r['sessions']:,} / {r['pace']:,} + idle rollout {overhead} s)", "within 15 %"),
+        info(f"operator: CPU {r['operatorCpuSeconds']} s during the rollout "
+             f"({100 * (r['operatorCpuSeconds'] or 0) / max(r['rolloutSeconds'], 0.1):.1f} % of "
+             f"a core), peak RSS {(r['operatorPeakRssKiB'] or 0) / 1024:.1f} MiB"),
+        info(f"sessions per relay before: {r['before']}"),
+        info(f"sessions per relay after:  {r['finalSpread']}"),
+        info(f"drains at once (watcher): {r['maxDrainingAtOnce']} in {r['watcherSamples']} "
+             f"samples; relays that held sessions: {r['relaysThatHeldSessions']}; handovers at "
+             f"SIGTERM (handed, cut): {sorted(set(r['handoversAtSigterm'].values()))}"),
+        info(f"directory propagation, who takes sessions changed: "
+             f"n={p['takingChanged']['samples']} p50 {p['takingChanged']['p50Ms']} ms p99 "
+             f"{p['takingChanged']['p99Ms']} ms; every version: n={p['everyVersion']['samples']}"
+             f" p50 {p['everyVersion']['p50Ms']} ms p99 {p['everyVersion']['p99Ms']} ms"),
+        info(f"  (write -> file p50 {p['writeToFile']['p50Ms']} p99 {p['writeToFile']['p99Ms']}"
+             f" ms; file -> reader p50 {p['fileToReader']['p50Ms']} p99 "
+             f"{p['fileToReader']['p99Ms']} ms)"),
+        info(f"CPU seconds during the rollout: {r['cpuSecondsDuringRollout']}"),
     ]
-    return lines
 
 
 def run(api, args, work_dir):
