@@ -23,6 +23,8 @@ from kubernetes import client, config, watch
 REPO = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests" / "e2e"))
 from harness import wait_for  # noqa: E402  (the e2e tests' bounded poll)
+import scale_bench  # noqa: E402  (bench/scale_bench.py: issue 20's scale run)
+import session_scale_bench  # noqa: E402  (issue 20: a SessionTier of 1,000,000 entries)
 # kubectl of the cluster's own release: scripts/cluster env exports it.
 KUBECTL = os.environ.get("BATON_KUBECTL", "kubectl")
 # Baton's client identity in the audit log: the admin certificate is shared
@@ -566,6 +568,12 @@ def table(results):
         for r in results["reaction"]:
             lines.append(f"  {r['scenario']:<34} n={r['samples']:<4} p50={r['p50Ms']} "
                          f"p99={r['p99Ms']} max={r['maxMs']}")
+    if results.get("scale"):
+        lines.append("")
+        lines.extend(scale_bench.table(results["scale"]))
+    if results.get("sessionScale"):
+        lines.append("")
+        lines.extend(session_scale_bench.table(results["sessionScale"]))
     if results.get("fanout"):
         lines.append("")
         lines.append("Drain-read fan-out (DrainMonitor + HTTP client, CPU of that process)")
@@ -580,8 +588,9 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__)
     ints = lambda s: [int(x) for x in s.split(",") if x]  # noqa: E731
     ap.add_argument("--only", default="rollout,api,memory,latency,fanout",
-                    help="comma list of: rollout,api,memory,latency,fanout "
-                         "(api and latency reuse the rollouts)")
+                    help="comma list of: rollout,api,memory,latency,fanout,scale,"
+                         "session-scale (api and latency reuse the rollouts; scale and "
+                         "session-scale take minutes, only when named)")
     ap.add_argument("--systems", default="baton,statefulset,deployment")
     ap.add_argument("--rollout-sizes", type=ints, default=[10, 50, 200])
     ap.add_argument("--poll-seconds", type=int, default=5,
@@ -594,6 +603,8 @@ def main():
     ap.add_argument("--fanout-poll-ms", type=int, default=5000)
     ap.add_argument("--fanout-warmup-s", type=int, default=10)
     ap.add_argument("--fanout-measure-s", type=int, default=30)
+    scale_bench.add_arguments(ap)
+    session_scale_bench.add_arguments(ap)
     ap.add_argument("--build-dir", default=os.environ.get("BATON_BUILD_DIR", str(REPO / "build")))
     ap.add_argument("--work-dir", default=f"/tmp/baton-bench-{time.strftime('%H%M%S')}")
     ap.add_argument("--out", default=None, help="JSON path (default bench/results/<date>.json)")
@@ -653,6 +664,10 @@ def main():
                 results["memory"] = b.memory(responder)
             if "fanout" in only:
                 results["fanout"] = b.fanout(responder)
+        if "scale" in only:
+            results["scale"] = scale_bench.run(b.api, args, b.tmp)
+        if "session-scale" in only:
+            results["sessionScale"] = session_scale_bench.run(b.api, args, b.tmp)
     finally:
         results["finishedAt"] = datetime.datetime.now(datetime.timezone.utc).isoformat()
         results["machine"]["loadAverageAtEnd"] = load_average()

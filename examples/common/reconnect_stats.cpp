@@ -20,6 +20,24 @@ std::uint64_t ReconnectStats::MaxPerWindow(Duration window) const {
   return best;
 }
 
+std::uint64_t ReconnectStats::MaxInAnySpan(Duration window) const {
+  std::vector<Duration> sorted = started_;
+  std::sort(sorted.begin(), sorted.end());
+  std::size_t first = 0;
+  std::uint64_t best = 0;
+  for (std::size_t last = 0; last < sorted.size(); ++last) {
+    while (sorted[last] - sorted[first] >= window) ++first;
+    best = std::max<std::uint64_t>(best, last - first + 1);
+  }
+  return best;
+}
+
+void ReconnectStats::Merge(const ReconnectStats& other, Duration offset) {
+  for (std::size_t i = 0; i < other.started_.size(); ++i) {
+    Record(other.started_[i] + offset, other.took_[i]);
+  }
+}
+
 ReconnectStats::Duration ReconnectStats::Percentile(double p) const {
   if (took_.empty()) return Duration(0);
   std::vector<Duration> sorted = took_;

@@ -64,6 +64,8 @@ bool ServingDirectoryFile::Refresh() {
   auto parsed = ParseServingDirectory(content.str());
   if (!parsed) return false;
   current_ = std::move(parsed);
+  current_mtime_unix_us_ =
+      static_cast<std::int64_t>(stamp.mtime.tv_sec) * 1000000 + stamp.mtime.tv_nsec / 1000;
   return true;
 }
 

@@ -2,6 +2,7 @@
 
 #include <sys/types.h>
 
+#include <cstdint>
 #include <ctime>
 #include <optional>
 #include <string>
@@ -45,6 +46,8 @@ class ServingDirectoryFile {
   // True when a new, valid version was loaded by this call.
   bool Refresh();
   const std::optional<ServingDirectory>& current() const { return current_; }
+  // When the file that gave current() was last modified (µs since the epoch; 0 before one).
+  std::int64_t current_mtime_unix_us() const { return current_mtime_unix_us_; }
 
  private:
   struct Stamp {
@@ -57,6 +60,7 @@ class ServingDirectoryFile {
   std::string path_;
   std::optional<Stamp> seen_;
   std::optional<ServingDirectory> current_;
+  std::int64_t current_mtime_unix_us_ = 0;
 };
 
 }  // namespace baton::examples

@@ -20,6 +20,8 @@ namespace {
 
 constexpr std::uint64_t kSignalTag = 0;
 constexpr auto kDirectoryPoll = std::chrono::milliseconds(100);
+// Versions of the directory kept for the report (a rollout writes a few per pod).
+constexpr std::size_t kMaxSightings = 100000;
 
 std::chrono::microseconds Micros(std::chrono::steady_clock::duration d) {
   return std::chrono::duration_cast<std::chrono::microseconds>(d);
@@ -67,6 +69,13 @@ void LoadGenerator::RefreshTargets(bool force) {
   if (directory_) {
     if (directory_->Refresh() && directory_->current()) {
       picker_.SetTargets(TargetsFromDirectory(*directory_->current()));
+      if (sightings_.size() < kMaxSightings) {
+        auto seen = std::chrono::duration_cast<std::chrono::microseconds>(
+            std::chrono::system_clock::now().time_since_epoch());
+        sightings_.push_back({directory_->current()->updated_at,
+                              directory_->current_mtime_unix_us(), seen.count(),
+                              PodsTakingSessions(*directory_->current())});
+      }
     }
   } else if (force) {
     std::vector<Target> targets;
@@ -349,6 +358,7 @@ namespace baton::examples::loadgen {
 std::optional<LoadReport> LoadGenerator::Run() {
   if (!Setup()) return std::nullopt;
   started_ = Clock::now();
+  started_wall_ = std::chrono::system_clock::now();
   send_pacer_.emplace(options_.rate, std::max(1.0, options_.rate * 0.01), started_);
   const auto send_until = started_ + options_.duration;
   std::optional<Clock::time_point> settle_until;
@@ -422,6 +432,10 @@ std::optional<LoadReport> LoadGenerator::Run() {
   report.sessions_lost = counts_.sessions_lost;
   report.moves = counts_.moves;
   report.reconnects_after_loss = counts_.reconnects_after_loss;
+  report.started_unix_us =
+      std::chrono::duration_cast<std::chrono::microseconds>(started_wall_.time_since_epoch())
+          .count();
+  report.directory_sightings = std::move(sightings_);
   // A session that is not logged in anywhere when the run ends (it gave up,
   // or was still looking for a relay) failed, whatever the reason.
   for (const User& u : users_) {

@@ -10,6 +10,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "directory_sighting.h"
 #include "host_port.h"
 #include "line_splitter.h"
 #include "load_report.h"
@@ -117,7 +118,9 @@ class LoadGenerator {
   SequenceLedger ledger_;
   ReconnectStats reconnects_;
   LoadReport counts_;  // the session counters; messages and reconnects are filled at the end
+  std::vector<DirectorySighting> sightings_;
   Clock::time_point started_;
+  std::chrono::system_clock::time_point started_wall_;
   std::optional<TokenBucket> send_pacer_;
   std::mt19937_64 rng_;
   bool announced_ = false;

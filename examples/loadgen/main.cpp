@@ -15,6 +15,7 @@
 #include "business_load.h"
 #include "fd_limit.h"
 #include "load_generator.h"
+#include "load_report.h"
 #include "process_setup.h"
 #include "registry_load.h"
 
@@ -138,11 +139,32 @@ int main(int argc, char** argv) {
   business_cmd->add_option("--delay-ms", business.delay_ms,
                            "ask the server to hold every request this long");
   business_cmd->add_option("--workers", business.workers, "threads issuing requests");
+  std::vector<std::string> merge_inputs;
+  std::string merge_report;
+  bool merge_allow_loss = false;
+  auto* merge_cmd = app.add_subcommand(
+      "merge",
+      "merge the JSON reports of chat load generators run side by side into one verdict "
+      "(counts added, reconnect percentiles and peaks over all of them)");
+  merge_cmd->add_option("reports", merge_inputs, "report files (--report of each run)")->required();
+  merge_cmd->add_option("--report", merge_report, "write the merged JSON report here");
+  merge_cmd->add_flag("--allow-loss", merge_allow_loss, "exit 0 even if something was lost");
   app.require_subcommand(0, 1);
   if (auto code = ex::ParseCommandLine(app, argc, argv)) return *code;
 
   ex::BlockTerminationSignals();
 
+  if (merge_cmd->parsed()) {
+    std::vector<ex::LoadReport> reports;
+    for (const auto& path : merge_inputs) {
+      std::ifstream in(path);
+      auto j = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
+      auto report = ex::LoadReportFromJson(j);
+      if (!report) return Fail("not a load generator report: " + path);
+      reports.push_back(std::move(*report));
+    }
+    return Finish(ex::MergeLoadReports(reports), merge_report, merge_allow_loss);
+  }
   if (registry_cmd->parsed()) {
     std::string bad = TakeTargets(registry_flags, registry.directory_path, registry.targets);
     if (!bad.empty()) return Fail(bad);

@@ -122,6 +122,7 @@ void RelayServer::AcceptSome() {
     if (epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, fd.get(), &ev) != 0) continue;
     c->fd = std::move(fd);
     connections_.emplace(c->id, std::move(c));
+    ++not_logged_in_;
   }
 }
 
@@ -181,7 +182,7 @@ void RelayServer::OnLine(Connection& c, const std::string& line) {
     if (c.phase != Phase::kConnected) return;
     c.user = hello->user;
     users_[c.user] = c.id;  // a newer login of the same user wins
-    c.phase = Phase::kLoggedIn;
+    LeaveConnected(c, Phase::kLoggedIn);
     Queue(c, chat::FormatWelcome(options_.instance_id));
     if (draining_) to_move_.push_back(c.id);
     return;
@@ -211,7 +212,7 @@ void RelayServer::OnLine(Connection& c, const std::string& line) {
   if (std::holds_alternative<chat::Bye>(*command)) {
     auto it = users_.find(c.user);
     if (it != users_.end() && it->second == c.id) users_.erase(it);
-    c.phase = Phase::kClosing;
+    LeaveConnected(c, Phase::kClosing);
     if (c.moved_at == std::chrono::steady_clock::time_point{})
       c.moved_at = std::chrono::steady_clock::now();
     Flush(c);
@@ -249,6 +250,7 @@ void RelayServer::Close(std::uint64_t id) {
   Connection& c = *it->second;
   auto user = users_.find(c.user);
   if (user != users_.end() && user->second == id) users_.erase(user);
+  if (c.phase == Phase::kConnected) --not_logged_in_;
   connections_.erase(it);  // the UniqueFd closes the socket (and leaves epoll)
   if (listener_.valid() && !draining_ &&
       static_cast<long>(connections_.size()) == options_.max_sessions - 1) {
@@ -257,6 +259,11 @@ void RelayServer::Close(std::uint64_t id) {
     ev.data.u64 = kListenerTag;
     epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, listener_.get(), &ev);
   }
+}
+
+void RelayServer::LeaveConnected(Connection& c, Phase next) {
+  if (c.phase == Phase::kConnected) --not_logged_in_;
+  c.phase = next;
 }
 
 void RelayServer::ApplyDrain(std::chrono::steady_clock::time_point now) {
@@ -403,12 +410,12 @@ long RelayServer::HandOverRemaining() {
   to_move_.clear();
   auto deadline = now + options_.final_handover;
   epoll_event events[512];
-  while (!connections_.empty() && std::chrono::steady_clock::now() < deadline) {
+  while (Sessions() > 0 && std::chrono::steady_clock::now() < deadline) {
     int n = epoll_wait(epoll_.get(), events, 512, 10);
     // Signal and listener events are ignored here: we are already stopping.
     ServeConnections(events, n);
   }
-  return static_cast<long>(connections_.size());
+  return Sessions();
 }
 
 long RelayServer::Run() {
@@ -424,7 +431,7 @@ long RelayServer::Run() {
         signalfd_siginfo info{};
         ssize_t got = read(signals_.get(), &info, sizeof(info));
         if (got == static_cast<ssize_t>(sizeof(info))) {
-          long held = static_cast<long>(connections_.size());
+          long held = Sessions();
           std::printf("relay: %s with %ld sessions\n",
                       info.ssi_signo == SIGTERM ? "SIGTERM" : "SIGINT", held);
           std::fflush(stdout);
@@ -437,6 +444,7 @@ long RelayServer::Run() {
           // Cut every session. The count is not set to 0: until the drain
           // server stops, readers must not mistake a dying relay for a drained one.
           connections_.clear();
+          not_logged_in_ = 0;
           users_.clear();
           return held;
         }
@@ -459,7 +467,7 @@ long RelayServer::Run() {
       pending_close_.pop_front();
       Close(id);
     }
-    drain_.SetSessions(static_cast<long>(connections_.size()));
+    drain_.SetSessions(Sessions());
   }
 }
 

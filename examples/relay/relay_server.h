@@ -93,6 +93,12 @@ class RelayServer {
   // how many were still connected at the deadline (cut).
   long HandOverRemaining();
   void UpdateInterest(Connection& c);
+  // Sessions: connections whose client said HELLO (logged in, moving or
+  // leaving). A connection that has not (a TCP readiness probe, a client
+  // mid-handshake) is not one: counting it made a relay read one above
+  // what it held whenever the kubelet's probe connected.
+  long Sessions() const { return static_cast<long>(connections_.size()) - not_logged_in_; }
+  void LeaveConnected(Connection& c, Phase next);
 
   RelayOptions options_;
   DrainState& drain_;
@@ -102,6 +108,7 @@ class RelayServer {
   int bound_port_ = 0;
   std::string error_;
   std::uint64_t next_id_ = 1;
+  long not_logged_in_ = 0;  // connections in Phase::kConnected
   std::unordered_map<std::uint64_t, std::unique_ptr<Connection>> connections_;
   std::unordered_map<std::string, std::uint64_t> users_;
   std::deque<std::uint64_t> to_move_;

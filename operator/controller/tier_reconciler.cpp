@@ -339,7 +339,8 @@ void TierReconciler::PublishDirectory(const api::Tier& tier, const std::vector<P
     return;
   }
   nlohmann::json published = dir;
-  published["updatedAt"] = timestamp::FormatRfc3339(now);
+  // To the microsecond: readers measure how long a version took to reach them.
+  published["updatedAt"] = timestamp::FormatMicroTime(now);
   nlohmann::json cm = {
       {"apiVersion", "v1"},
       {"kind", "ConfigMap"},

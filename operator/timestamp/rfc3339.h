@@ -19,7 +19,9 @@ std::optional<std::chrono::system_clock::time_point> ParseRfc3339(std::string_vi
 // (the fraction is truncated, so Format(Parse(x)) == x for server times).
 std::string FormatRfc3339(std::chrono::system_clock::time_point time);
 
-// "2026-11-25T09:20:06.123456Z": metav1.MicroTime (a Lease's renewTime).
+// "2026-11-25T09:20:06.123456Z": metav1.MicroTime (a Lease's renewTime), and
+// times a reader compares with its own clock (the serving directory's
+// updatedAt: how long a version took to reach it).
 std::string FormatMicroTime(std::chrono::system_clock::time_point time);
 
 }  // namespace baton::timestamp

@@ -129,8 +129,8 @@ class DrainWatcher(BoundedSampler):
 
     what = "drain watcher"
 
-    def __init__(self, core, ns, port, path="/drain", max_s=600):
-        super().__init__(interval=0.05, max_s=max_s)
+    def __init__(self, core, ns, port, path="/drain", max_s=600, interval=0.05):
+        super().__init__(interval=interval, max_s=max_s)
         self.core, self.ns, self.port, self.path = core, ns, port, path
         self.max_draining = 0  # draining, drained or unreadable, at once
         self.max_sessions = {}

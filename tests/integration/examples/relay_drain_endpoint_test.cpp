@@ -51,6 +51,29 @@ TEST(RelayDrainEndpoint, ReadReportsProtocolInstanceVersionAndState) {
   EXPECT_NE(id, b.Get().body["instanceId"]) << "every process start gets its own id";
 }
 
+// A connection whose client never said HELLO is not a session: a TCP
+// readiness probe (kubelet's, the pod runner's) made a relay read one above
+// what it held while the probe was connected (seen as 951 on a relay of 950
+// by the steering e2e test, which allows no relay above what it held).
+TEST(RelayDrainEndpoint, AConnectionWithoutHelloIsNotASession) {
+  TempDir dir;
+  RelayProcess relay("127.77.4.9", dir.path() + "/relay");
+  ASSERT_TRUE(relay.started());
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<std::uint16_t>(relay.session_port()));
+  inet_pton(AF_INET, "127.77.4.9", &addr.sin_addr);
+  ASSERT_EQ(connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
+  std::this_thread::sleep_for(milliseconds(300));  // accepted by the session loop
+  EXPECT_EQ(relay.Get().body["sessions"], 0);
+  const std::string hello = "HELLO probe-user\n";
+  ASSERT_EQ(send(fd, hello.data(), hello.size(), 0), static_cast<ssize_t>(hello.size()));
+  EXPECT_EQ(relay.WaitForSessions(1, /*exact=*/true, seconds(5)), 1) << "after HELLO it is one";
+  close(fd);
+  EXPECT_EQ(relay.WaitForSessions(0, /*exact=*/true, seconds(5)), 0);
+}
+
 // A second process cannot take a drain port that is in use: with
 // cpp-httplib's default SO_REUSEPORT it could, and the two would answer each
 // other's drain calls (seen when two test runs' pod addresses overlapped).

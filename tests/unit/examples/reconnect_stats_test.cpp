@@ -34,5 +34,27 @@ TEST(ReconnectStats, NearestRankPercentiles) {
   EXPECT_EQ(s.Percentile(0), microseconds(1));
 }
 
+TEST(ReconnectStats, PeakRateOverASlidingSpan) {
+  ReconnectStats s;
+  // 60 in [900 ms, 1100 ms): fixed 1 s windows see 30 and 30, a sliding one 60.
+  for (int i = 0; i < 60; ++i) s.Record(milliseconds(900 + 200 * i / 60), microseconds(1));
+  s.Record(milliseconds(2100), microseconds(1));
+  EXPECT_EQ(s.MaxPerWindow(milliseconds(1000)), 30u);
+  EXPECT_EQ(s.MaxInAnySpan(milliseconds(1000)), 60u);
+  EXPECT_EQ(ReconnectStats().MaxInAnySpan(milliseconds(1000)), 0u);
+}
+
+TEST(ReconnectStats, MergesAnotherFleetShiftedByItsLaterStart) {
+  ReconnectStats a;
+  a.Record(milliseconds(50), microseconds(10));
+  ReconnectStats b;
+  b.Record(milliseconds(20), microseconds(30));
+  a.Merge(b, milliseconds(40));  // b started 40 ms after a: its reconnect began at 60 ms
+  EXPECT_EQ(a.count(), 2u);
+  EXPECT_EQ(a.MaxPerWindow(milliseconds(100)), 2u);
+  EXPECT_EQ(a.started()[1], milliseconds(60));
+  EXPECT_EQ(a.Percentile(100), microseconds(30));
+}
+
 }  // namespace
 }  // namespace baton::examples

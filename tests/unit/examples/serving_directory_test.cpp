@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -85,10 +86,25 @@ TEST_F(ServingDirectoryFileTest, KeepsTheLastGoodVersionWhenANewOneIsBroken) {
   ServingDirectoryFile file(path());
   Publish(kDirectory);
   ASSERT_TRUE(file.Refresh());
+  auto good_mtime = file.current_mtime_unix_us();
   Publish("{ not json");
   EXPECT_FALSE(file.Refresh());
   ASSERT_TRUE(file.current());
   EXPECT_EQ(file.current()->endpoints.size(), 2u);
+  EXPECT_EQ(file.current_mtime_unix_us(), good_mtime) << "the mtime of the version kept";
+}
+
+TEST_F(ServingDirectoryFileTest, TellsWhenTheLoadedVersionWasWritten) {
+  ServingDirectoryFile file(path());
+  EXPECT_EQ(file.current_mtime_unix_us(), 0);
+  Publish(kDirectory);
+  std::filesystem::last_write_time(
+      path(), std::filesystem::file_time_type::clock::now() - std::chrono::hours(1));
+  ASSERT_TRUE(file.Refresh());
+  auto now_us = std::chrono::duration_cast<std::chrono::microseconds>(
+                    std::chrono::system_clock::now().time_since_epoch())
+                    .count();
+  EXPECT_NEAR(static_cast<double>(now_us - file.current_mtime_unix_us()), 3600e6, 5e6);
 }
 
 }  // namespace

@@ -47,6 +47,13 @@ TEST(Rfc3339, RefusesTimesTheClockCannotHold) {
   EXPECT_TRUE(ParseRfc3339("1677-09-22T00:12:44Z").has_value());
 }
 
+TEST(Rfc3339, FormatsUtcToTheMicrosecond) {
+  EXPECT_EQ(FormatMicroTime(At(0)), "1970-01-01T00:00:00.000000Z");
+  EXPECT_EQ(FormatMicroTime(At(1767323045) + 250ms + 7us + 999ns), "2026-01-02T03:04:05.250007Z");
+  const auto t = At(1709251199) + 999999us;
+  EXPECT_EQ(ParseRfc3339(FormatMicroTime(t)), t);
+}
+
 TEST(Rfc3339, FormatsUtcWholeSeconds) {
   EXPECT_EQ(FormatRfc3339(At(0)), "1970-01-01T00:00:00Z");
   EXPECT_EQ(FormatRfc3339(At(1767323045) + 999ms), "2026-01-02T03:04:05Z");
