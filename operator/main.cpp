@@ -89,6 +89,7 @@ int main(int argc, char** argv) {
   std::string log_level = "info";
   bool insecure = false;
   std::string service_account;
+  int serving_read_seconds = 30;
   app.add_option("--kubeconfig", kubeconfig,
                  "kubeconfig file (default: $KUBECONFIG, "
                  "~/.kube/config, then in-cluster)");
@@ -144,6 +145,10 @@ int main(int argc, char** argv) {
   app.add_option("--service-account", service_account,
                  "NS/NAME of the ServiceAccount whose audience-bound tokens authenticate Baton to "
                  "drain endpoints (default: the in-cluster one)");
+  app.add_option("--serving-read-seconds", serving_read_seconds,
+                 "a serving pod whose session count sits still is read every this many seconds "
+                 "to twice that (jittered); while it moves, every drain.pollIntervalSeconds")
+      ->check(CLI::Range(1, 3600));
   CLI11_PARSE(app, argc, argv);
 
   if (log_format == "json") baton::logging::UseJsonLogs();
@@ -172,6 +177,7 @@ int main(int argc, char** argv) {
     options.evacuate_leaving_nodes = evacuate_leaving_nodes;
     options.departure_taints = departure_taints;
     options.resync = std::chrono::seconds(resync_seconds);
+    options.monitor.rest_interval = std::chrono::seconds(serving_read_seconds);
     options.relist_period = std::chrono::seconds(relist_seconds);
     options.watch_idle_timeout = std::chrono::seconds(watch_idle_seconds);
     options.worker_stuck_after = std::chrono::seconds(worker_stuck_seconds);
