@@ -49,7 +49,8 @@ bool ReadSchedule::Track(const std::string& key, const FollowSpec& spec, Clock::
                           e.spec.endpoint.bearer_token != spec.endpoint.bearer_token;
   bool mode_changed = e.spec.follow != spec.follow || e.spec.threshold != spec.threshold ||
                       e.spec.poll_interval != spec.poll_interval ||
-                      e.spec.long_poll_wait != spec.long_poll_wait || e.spec.group != spec.group;
+                      e.spec.long_poll_wait != spec.long_poll_wait || e.spec.group != spec.group ||
+                      e.spec.may_rest != spec.may_rest;
   if (!endpoint_changed && !mode_changed) return false;
   if (endpoint_changed) {
     e.latest.reset();
@@ -175,7 +176,7 @@ bool ReadSchedule::Answer(const std::string& key, uint64_t generation, DrainRead
     Queue(e, now);  // the next long-poll right away
   } else {
     const bool moved = !e.latest || CountMoved(*e.latest, reading);
-    e.steady_reads = moved ? 0 : e.steady_reads + 1;
+    e.steady_reads = moved || !e.spec.may_rest ? 0 : e.steady_reads + 1;
     e.interval = ServingInterval(e.steady_reads, e.spec.poll_interval, options_.rest_interval,
                                  JitterOf(key, e.answers));
     Queue(e, now + e.interval);

@@ -40,7 +40,10 @@ struct FollowSpec {
   // ReadScheduleOptions::rest_interval while it sits still). Draining pods
   // are long-polled continuously instead.
   std::chrono::milliseconds poll_interval{5000};
-  bool follow = false;    // long-poll instead of polling
+  bool follow = false;  // long-poll instead of polling
+  // Serving pods of a tier at rest (nothing to do) back off while their
+  // count sits still; a tier with work to do reads them every poll_interval.
+  bool may_rest = true;
   int64_t threshold = 0;  // long-poll answers as soon as sessions <= threshold
   std::chrono::milliseconds long_poll_wait{10000};
   // The fair-share group, e.g. the tier "namespace/Kind/name".

@@ -233,6 +233,32 @@ TEST(ReadScheduleTest, AMovingCountIsReadAtThePollIntervalAgain) {
   EXPECT_EQ(gaps[10], 1s);
 }
 
+// A tier with work to do (a rollout, a restart, a scale) keeps its serving
+// pods at the poll interval: steering needs their counts fresh.
+TEST(ReadScheduleTest, APodOfATierNotAtRestDoesNotBackOff) {
+  ReadSchedule schedule;
+  auto spec = Spec("h", "g", 5s);
+  spec.may_rest = false;
+  schedule.Track("ns/p", spec, kT0);
+  auto gaps = Gaps(schedule, "ns/p", 6, [](std::size_t) { return 100; });
+  for (auto gap : gaps) EXPECT_EQ(gap, 5s);
+}
+
+// Leaving rest reads at once, not at the end of a rest interval.
+TEST(ReadScheduleTest, LeavingRestReadsAtOnce) {
+  ReadSchedule schedule;
+  schedule.Track("ns/p", Spec("h", "g", 5s), kT0);
+  auto gaps = Gaps(schedule, "ns/p", 6, [](std::size_t) { return 100; });  // now at rest
+  auto last_read = kT0;
+  for (auto gap : gaps) last_read += gap;
+  const auto now = last_read + 1s;  // the next read is 30-60 s away
+  ASSERT_TRUE(schedule.TakeDue(now).empty());
+  auto busy = Spec("h", "g", 5s);
+  busy.may_rest = false;
+  EXPECT_TRUE(schedule.Track("ns/p", busy, now));
+  EXPECT_EQ(schedule.TakeDue(now).size(), 1u);
+}
+
 // The stale bound follows the interval the pod is read at: a pod at rest is
 // not called unknown between two of its rare reads.
 TEST(ReadScheduleTest, APodAtRestIsNotStaleBetweenItsReads) {
