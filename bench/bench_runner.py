@@ -23,8 +23,10 @@ from kubernetes import client, config, watch
 REPO = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests" / "e2e"))
 from harness import wait_for  # noqa: E402  (the e2e tests' bounded poll)
+import client_go_memory  # noqa: E402  (bench/, beside this file)
 import scale_bench  # noqa: E402  (bench/scale_bench.py: issue 20's scale run)
 import session_scale_bench  # noqa: E402  (issue 20: a SessionTier of 1,000,000 entries)
+import targets  # noqa: E402
 # kubectl of the cluster's own release: scripts/cluster env exports it.
 KUBECTL = os.environ.get("BATON_KUBECTL", "kubectl")
 # Baton's client identity in the audit log: the admin certificate is shared
@@ -70,10 +72,10 @@ class Process:
         return self.log_path.read_text(errors="replace")
 
     def proc_status(self):
-        """VmRSS and VmHWM in KiB, from /proc/<pid>/status."""
+        """VmRSS, VmHWM, RssAnon and RssFile in KiB, from /proc/<pid>/status."""
         out = {}
         for line in pathlib.Path(f"/proc/{self.pid}/status").read_text().splitlines():
-            if line.startswith(("VmRSS:", "VmHWM:")):
+            if line.startswith(("VmRSS:", "VmHWM:", "RssAnon:", "RssFile:")):
                 out[line.split(":")[0]] = int(line.split()[1])
         return out
 
@@ -177,10 +179,10 @@ class Bench:
         p.port = int(m.group(1))
         return p
 
-    def start_operator(self, name, namespaces, env_extra=None):
+    def start_operator(self, name, namespaces, env_extra=None, binary=None):
         env = dict(os.environ)
         env.update(env_extra or {})
-        return self.start(name, [self.build / "operator" / "baton-operator",
+        return self.start(name, [binary or self.build / "operator" / "baton-operator",
                                  "--kubeconfig", os.environ["KUBECONFIG"],
                                  "--namespaces", ",".join(namespaces), "--leader-elect=false",
                                  "--metrics-bind-address", "127.0.0.1:0",
@@ -477,8 +479,12 @@ class Bench:
             tiers.append({"name": name, "uid": t["metadata"]["uid"],
                           "revision": t["status"]["updateRevision"], "port": responder.port})
         op.stop()
-        variants = [("glibc default arenas", {"MALLOC_ARENA_MAX": str(8 * os.cpu_count())}),
-                    ("MALLOC_ARENA_MAX=2", {"MALLOC_ARENA_MAX": "2"})]
+        # As shipped: baton-operator sets 2 arenas itself (main.cpp) unless
+        # MALLOC_ARENA_MAX is set; the second variant is glibc's default.
+        variants = [("baton as shipped", {}),
+                    ("baton, glibc arenas", {"MALLOC_ARENA_MAX": str(8 * os.cpu_count())})]
+        if self.args.baseline_operator:
+            variants.append(("baton baseline", {"BASELINE": "1"}))
         results = []
         have = 0
         for size in sizes:
@@ -491,17 +497,21 @@ class Bench:
                     and self.pod_ready(p)) >= size, 900, interval=3)
                 log(f"memory: {size} pods ready ({time.monotonic() - t:.0f} s)")
             for label, env in variants:
-                op = self.start_operator(f"operator-memory-{size}-{env['MALLOC_ARENA_MAX']}",
-                                         [ns], env)
+                op = self.start_operator(
+                    f"operator-memory-{size}-{env.get('MALLOC_ARENA_MAX', 'shipped')}{len(env)}",
+                    [ns], env, self.args.baseline_operator if "BASELINE" in env else None)
                 took = self.wait_operator_settled(op)
                 st = op.proc_status()
                 cpu = op.cpu_seconds()
                 op.stop()
                 results.append({"pods": size, "tiers": ntiers, "variant": label,
                                 "vmRssKiB": st["VmRSS"], "vmHwmKiB": st["VmHWM"],
+                                "rssAnonKiB": st.get("RssAnon"), "rssFileKiB": st.get("RssFile"),
                                 "settleSeconds": round(took, 1), "cpuSeconds": round(cpu, 2)})
                 log(f"memory {size} pods, {label}: RSS {st['VmRSS'] / 1024:.1f} MiB, "
                     f"HWM {st['VmHWM'] / 1024:.1f} MiB")
+            if self.args.client_go:
+                results += client_go_memory.measure(self, ns, size, self.wait_operator_settled, log)
         for r in results:
             base = next(b for b in results if b["pods"] == 0 and b["variant"] == r["variant"]) \
                 if any(b["pods"] == 0 for b in results) else None
@@ -519,7 +529,10 @@ class Bench:
                                 "--endpoints", str(n), "--port", str(responder.port),
                                 "--poll-ms", str(self.args.fanout_poll_ms),
                                 "--warmup-s", str(self.args.fanout_warmup_s),
-                                "--measure-s", str(self.args.fanout_measure_s)],
+                                "--measure-s", str(self.args.fanout_measure_s),
+                                "--rest-ms", str(self.args.fanout_rest_ms),
+                                "--net", ".".join(os.environ.get("BATON_POD_CIDR",
+                                                                 "127.1.0.0/16").split(".")[:2])],
                                capture_output=True, text=True, timeout=600)
             line = [ln for ln in r.stdout.splitlines() if ln.startswith("{")]
             if r.returncode != 0 or not line:
@@ -558,10 +571,16 @@ def table(results):
     if results.get("memory"):
         lines.append("")
         lines.append("Operator memory (MiB) with N watched pods across the tiers")
-        lines.append(f"{'pods':>6} {'variant':<22} {'VmRSS':>7} {'VmHWM':>7} {'B/pod':>7}")
+        lines.append(f"{'pods':>6} {'variant':<27} {'VmRSS':>7} {'anon':>6} {'file':>6} "
+                     f"{'VmHWM':>7} {'B/pod':>7}")
         for r in results["memory"]:
-            lines.append(f"{r['pods']:>6} {r['variant']:<22} {r['vmRssKiB'] / 1024:>7.1f} "
-                         f"{r['vmHwmKiB'] / 1024:>7.1f} {r.get('bytesPerPodOverEmpty', '-'):>7}")
+            target = targets.MEMORY_TARGET_MIB.get(r["pods"]) \
+                if r["variant"] == "baton as shipped" else None
+            mib = lambda k: f"{r[k] / 1024:.1f}" if r.get(k) is not None else "-"  # noqa: E731
+            lines.append(f"{r['pods']:>6} {r['variant']:<27} {mib('vmRssKiB'):>7} "
+                         f"{mib('rssAnonKiB'):>6} {mib('rssFileKiB'):>6} {mib('vmHwmKiB'):>7} "
+                         f"{r.get('bytesPerPodOverEmpty', '-'):>7}"
+                         + targets.judged(r['vmRssKiB'] / 1024, target, " MiB"))
     if results.get("reaction"):
         lines.append("")
         lines.append("Reaction: count at threshold -> Baton's delete request (ms)")
@@ -580,7 +599,9 @@ def table(results):
         for r in results["fanout"]:
             lines.append(f"  {r['endpoints']:>6} endpoints, poll {r['pollMs']} ms: "
                          f"{100 * r['coreFraction']:.1f}% of a core, {r['reads']} reads, "
-                         f"{r['cpuMicrosPerRead']} µs/read, unknown {r['unknownReads']}")
+                         f"{r['cpuMicrosPerRead']} µs/read, unknown {r['unknownReads']}"
+                         + targets.judged(r['coreFraction'],
+                                          targets.FANOUT_TARGET_CORE.get(r['endpoints']), " core"))
     return "\n".join(lines)
 
 
@@ -601,8 +622,16 @@ def main():
     ap.add_argument("--latency-drain-ms", type=int, default=300)
     ap.add_argument("--fanout-sizes", type=ints, default=[1000, 10000])
     ap.add_argument("--fanout-poll-ms", type=int, default=5000)
-    ap.add_argument("--fanout-warmup-s", type=int, default=10)
-    ap.add_argument("--fanout-measure-s", type=int, default=30)
+    # Warm-up past the serving reads' back-off (5, 10, 20 s, then at rest).
+    ap.add_argument("--fanout-warmup-s", type=int, default=90)
+    ap.add_argument("--fanout-measure-s", type=int, default=60)
+    ap.add_argument("--baseline-operator", default=None,
+                    help="another baton-operator binary (e.g. of an older commit) to measure "
+                         "beside this build's in the memory part")
+    ap.add_argument("--client-go", action=argparse.BooleanOptionalAction, default=True,
+                    help="measure the client-go informer (tools/informer-memory) beside Baton")
+    ap.add_argument("--fanout-rest-ms", type=int, default=30000,
+                    help="rest interval of serving reads (baton-operator --serving-read-seconds)")
     scale_bench.add_arguments(ap)
     session_scale_bench.add_arguments(ap)
     ap.add_argument("--build-dir", default=os.environ.get("BATON_BUILD_DIR", str(REPO / "build")))

@@ -1,4 +1,5 @@
 // baton-operator: flags, wiring, signals — nothing else.
+#include <malloc.h>
 #include <prometheus/registry.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
@@ -21,6 +22,7 @@
 #include "kube/lease_lock.h"
 #include "kube/rest_client.h"
 #include "kube/service_account_token_source.h"
+#include "kube/tls_setup.h"
 #include "logging/json_log_formatter.h"
 #include "metrics/cache_metrics.h"
 #include "metrics/controller_metrics.h"
@@ -71,6 +73,11 @@ std::string OwnServiceAccount(const std::string& flag, const baton::kube::Client
 }  // namespace
 
 int main(int argc, char** argv) {
+  // glibc gives each thread that allocates an arena of its own (up to 8 per
+  // core), each keeping freed pages: with some 20 threads that was 3-15 MiB
+  // of RSS (bench/RESULTS.md). This process's threads mostly wait; two
+  // arenas serve them. MALLOC_ARENA_MAX, when set, still decides.
+  if (!std::getenv("MALLOC_ARENA_MAX")) mallopt(M_ARENA_MAX, 2);
   CLI::App app{"baton-operator: one-pod-at-a-time rollouts gated on live session drain"};
   std::string kubeconfig, context;
   std::vector<std::string> namespaces;
@@ -89,6 +96,8 @@ int main(int argc, char** argv) {
   std::string log_level = "info";
   bool insecure = false;
   std::string service_account;
+  int http_threads = 2;
+  int serving_read_seconds = 30;
   app.add_option("--kubeconfig", kubeconfig,
                  "kubeconfig file (default: $KUBECONFIG, "
                  "~/.kube/config, then in-cluster)");
@@ -144,7 +153,17 @@ int main(int argc, char** argv) {
   app.add_option("--service-account", service_account,
                  "NS/NAME of the ServiceAccount whose audience-bound tokens authenticate Baton to "
                  "drain endpoints (default: the in-cluster one)");
+  app.add_option("--http-threads", http_threads,
+                 "threads of the Kubernetes client's I/O pool (its requests are asynchronous; "
+                 "cpprestsdk's default is 40)")
+      ->check(CLI::Range(1, 64));
+  app.add_option("--serving-read-seconds", serving_read_seconds,
+                 "a serving pod whose session count sits still is read every this many seconds "
+                 "to twice that (jittered); while it moves, every drain.pollIntervalSeconds")
+      ->check(CLI::Range(1, 3600));
   CLI11_PARSE(app, argc, argv);
+  // Before the first request: the pool is made on first use.
+  baton::kube::RestClient::SizePool(static_cast<std::size_t>(http_threads));
 
   if (log_format == "json") baton::logging::UseJsonLogs();
   spdlog::set_level(spdlog::level::from_str(log_level));
@@ -158,6 +177,7 @@ int main(int argc, char** argv) {
       spdlog::warn("TLS verification of the API server is OFF (--insecure-skip-tls-verify)");
       config.insecure_skip_tls_verify = true;
     }
+    baton::kube::SkipUnusedSystemRoots(config);
     // /metrics: controller-runtime's and client-go's names, and baton_*.
     auto registry = std::make_shared<prometheus::Registry>();
     baton::kube::RestClientOptions client_options;
@@ -172,6 +192,7 @@ int main(int argc, char** argv) {
     options.evacuate_leaving_nodes = evacuate_leaving_nodes;
     options.departure_taints = departure_taints;
     options.resync = std::chrono::seconds(resync_seconds);
+    options.monitor.rest_interval = std::chrono::seconds(serving_read_seconds);
     options.relist_period = std::chrono::seconds(relist_seconds);
     options.watch_idle_timeout = std::chrono::seconds(watch_idle_seconds);
     options.worker_stuck_after = std::chrono::seconds(worker_stuck_seconds);

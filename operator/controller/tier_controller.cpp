@@ -127,7 +127,7 @@ TierController::TierController(kube::RestClient& client, kube::EventRecorder& re
   deps.after_write = options_.after_write;
   deps.drain_token = options_.drain_token;
   monitor_ = std::make_unique<drain::DrainMonitor>(
-      drain_client_, [this](const std::string& key) { EnqueueMonitorKey(key); });
+      drain_client_, [this](const std::string& key) { EnqueueMonitorKey(key); }, options_.monitor);
   deps.follower = monitor_.get();
   reconciler_ = std::make_unique<TierReconciler>(std::move(deps), options_.reconciler);
 }

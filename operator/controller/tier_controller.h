@@ -57,6 +57,9 @@ struct TierControllerOptions {
   std::chrono::seconds worker_stuck_after{std::chrono::minutes(5)};
   std::chrono::seconds watch_stuck_after{std::chrono::minutes(3)};
   ReconcilerOptions reconciler;
+  // Drain reads: budget, and how rarely a serving pod whose count sits still
+  // is read (read_schedule.h).
+  drain::DrainMonitorOptions monitor;
   // Move pods off leaving nodes (cordoned, or tainted for removal): needs a
   // node cache, so get/list/watch on nodes. Extra taint keys that announce a
   // departure come on top of the built-in ones (node_departure.h).

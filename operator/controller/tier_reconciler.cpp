@@ -79,7 +79,7 @@ drain::DrainEndpoint TierReconciler::EndpointOf(const api::Tier& tier, const Pod
 }
 
 void TierReconciler::Follow(const api::Tier& tier, const std::vector<PodView>& owned,
-                            Memory& memory) {
+                            Memory& memory, bool may_rest) {
   std::set<std::string> now_tracked;
   for (const auto& pod : owned) {
     if (pod.ip.empty() || pod.terminating) continue;
@@ -89,6 +89,7 @@ void TierReconciler::Follow(const api::Tier& tier, const std::vector<PodView>& o
     spec.follow = pod.Label(std::string(api::kLabelRole)) == api::kRoleDraining;
     spec.threshold = tier.spec.drain.session_threshold;
     spec.long_poll_wait = options_.long_poll_wait;
+    spec.may_rest = may_rest;
     // Each tier its fair share of the monitor's reads: one tenant's hanging
     // endpoints cannot hold every slot (read_schedule.h).
     spec.group = TierKey{tier.kind, tier.Namespace(), tier.Name()}.String();
@@ -474,7 +475,17 @@ ReconcileResult TierReconciler::Reconcile(const TierKey& key) {
     }
 
     auto owned = OwnedPods(*tier, deps_.pods_of(key));
-    Follow(*tier, owned, memory);
+    // A tier leaving rest (a new generation: rollout, restart, scale) reads
+    // every serving pod at once and plans on those counts, not on ones up
+    // to a minute old: a plan and a directory on stale counts fed a relay
+    // that drains later (test_relay_steering, restart of an uneven tier).
+    const bool leaving_rest = memory.at_rest && memory.rest_generation != tier->Generation();
+    if (leaving_rest) memory.at_rest = false;
+    Follow(*tier, owned, memory, memory.at_rest);
+    if (leaving_rest) {
+      EarliestRequeue(result, deps_.now() + std::chrono::milliseconds(300));
+      return result;  // an answer that changes a count wakes us sooner
+    }
     if (!ExpectationsMet(memory, owned)) {
       // The watch has not caught up with our last writes yet: a plan now
       // could repeat them. Look again shortly (the watch event also wakes us).
@@ -507,6 +518,17 @@ ReconcileResult TierReconciler::Reconcile(const TierKey& key) {
     }
     auto state = Observe(*tier, owned, readings, memory.readings, now, leaving_nodes);
     auto plan = rollout::planRollout(state);
+    // Paused counts as rest: nothing moves until someone resumes (a new
+    // generation, which leaves rest).
+    memory.at_rest = plan.actions.empty() &&
+                     std::all_of(plan.waits.begin(), plan.waits.end(),
+                                 [](const rollout::Wait& w) {
+                                   return w.reason == rollout::WaitReason::Paused;
+                                 }) &&
+                     std::none_of(owned.begin(), owned.end(), [](const PodView& p) {
+                       return p.Label(std::string(api::kLabelRole)) == api::kRoleDraining;
+                     });
+    memory.rest_generation = tier->Generation();
     const bool creates = std::any_of(plan.actions.begin(), plan.actions.end(), [](const auto& a) {
       return std::holds_alternative<rollout::CreatePod>(a);
     });

@@ -130,6 +130,10 @@ class TierReconciler {
     // new generation, or a plan that creates nothing.
     std::optional<rollout::CreateRefusal> create_refused;
     int64_t create_refused_generation = 0;
+    // The last plan had nothing to do or wait for, at this generation: the
+    // serving pods' reads may back off (drain/serving_interval.h).
+    bool at_rest = false;
+    int64_t rest_generation = 0;
     // Since when the plan has waited on NoReadableCandidate (unset when not).
     std::optional<std::chrono::system_clock::time_point> unreadable_since;
   };
@@ -139,7 +143,8 @@ class TierReconciler {
   bool ApplyOwnedObject(const api::Tier& tier, const std::string& plural,
                         const nlohmann::json& object, Memory& memory, ReconcileResult& result);
 
-  void Follow(const api::Tier& tier, const std::vector<PodView>& owned, Memory& memory);
+  void Follow(const api::Tier& tier, const std::vector<PodView>& owned, Memory& memory,
+              bool may_rest);
   // Carries out the plan's actions in order and stops at the first failure.
   bool Act(const api::Tier& tier, const std::vector<PodView>& owned, const rollout::Plan& plan,
            Memory& memory);

@@ -27,6 +27,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 #include <thread>
+#include <unordered_map>
 
 #include "drain/drain_client.h"
 #include "timestamp/rfc3339.h"
@@ -97,7 +98,10 @@ class HttpDrainClient final : public DrainClient {
     // Every exchange still open is aborted and answers unknown, so a caller
     // waiting on `done` (DrainMonitor::Stop) is released.
     asio::post(io_, [this] {
-      for (const auto& weak : active_) {
+      // A copy: each Abort() ends its exchange, which leaves active_.
+      std::vector<std::weak_ptr<Exchange>> open;
+      for (const auto& [raw, weak] : active_) open.push_back(weak);
+      for (const auto& weak : open) {
         if (auto exchange = weak.lock()) exchange->Abort();
       }
       idle_.clear();
@@ -152,12 +156,8 @@ class HttpDrainClient final : public DrainClient {
     pool.push_back(std::move(connection));
   }
 
-  void Ended(const Exchange* exchange) {
-    for (auto it = active_.begin(); it != active_.end();) {
-      auto live = it->lock();
-      it = (!live || live.get() == exchange) ? active_.erase(it) : std::next(it);
-    }
-  }
+  // O(1): with hundreds of reads in flight, a scan per answer showed up.
+  void Ended(const Exchange* exchange) { active_.erase(exchange); }
 
  private:
   static http::request<http::string_body> MakeRequest(http::verb verb, const DrainEndpoint& ep,
@@ -182,7 +182,7 @@ class HttpDrainClient final : public DrainClient {
     auto exchange =
         std::make_shared<Exchange>(*this, ep, std::move(request), timeout, std::move(done));
     asio::post(io_, [this, exchange] {
-      active_.push_back(exchange);
+      active_.emplace(exchange.get(), exchange);
       exchange->Begin();
     });
   }
@@ -201,7 +201,7 @@ class HttpDrainClient final : public DrainClient {
   asio::io_context io_;
   asio::executor_work_guard<asio::io_context::executor_type> work_;
   std::map<std::string, std::deque<std::unique_ptr<Connection>>> idle_;
-  std::vector<std::weak_ptr<Exchange>> active_;
+  std::unordered_map<const Exchange*, std::weak_ptr<Exchange>> active_;
   std::thread thread_;  // last: it runs io_, which the members above serve
 };
 

@@ -1,18 +1,56 @@
 #include "drain/read_schedule.h"
 
 #include <algorithm>
-#include <set>
+
+#include "drain/serving_interval.h"
 
 namespace baton::drain {
+
+void ReadSchedule::Queue(Entry& e, Clock::time_point at) {
+  Unqueue(e);
+  e.next_read = at;
+  e.queued_at = at;
+  due_.emplace(at, &e);
+}
+
+void ReadSchedule::Unqueue(Entry& e) {
+  if (!e.queued_at) return;
+  due_.erase({*e.queued_at, &e});
+  e.queued_at.reset();
+}
+
+void ReadSchedule::WatchStale(Entry& e) {
+  UnwatchStale(e);
+  if (e.stale_reported || !e.latest || !e.latest->known) return;
+  e.stale_at = StaleAt(e);
+  stale_.emplace(*e.stale_at, &e);
+}
+
+void ReadSchedule::UnwatchStale(Entry& e) {
+  if (!e.stale_at) return;
+  stale_.erase({*e.stale_at, &e});
+  e.stale_at.reset();
+}
+
+void ReadSchedule::JoinGroup(const std::string& group) {
+  ++group_sizes_[group];
+}
+
+void ReadSchedule::LeaveGroup(const std::string& group) {
+  auto g = group_sizes_.find(group);
+  if (g != group_sizes_.end() && --g->second == 0) group_sizes_.erase(g);
+}
 
 bool ReadSchedule::Track(const std::string& key, const FollowSpec& spec, Clock::time_point now) {
   auto [it, inserted] = entries_.try_emplace(key);
   Entry& e = it->second;
+  e.key = &it->first;
   bool endpoint_changed = inserted || e.spec.endpoint.Key() != spec.endpoint.Key() ||
                           e.spec.endpoint.bearer_token != spec.endpoint.bearer_token;
   bool mode_changed = e.spec.follow != spec.follow || e.spec.threshold != spec.threshold ||
                       e.spec.poll_interval != spec.poll_interval ||
-                      e.spec.long_poll_wait != spec.long_poll_wait || e.spec.group != spec.group;
+                      e.spec.long_poll_wait != spec.long_poll_wait || e.spec.group != spec.group ||
+                      e.spec.may_rest != spec.may_rest;
   if (!endpoint_changed && !mode_changed) return false;
   if (endpoint_changed) {
     e.latest.reset();
@@ -21,17 +59,26 @@ bool ReadSchedule::Track(const std::string& key, const FollowSpec& spec, Clock::
   // A new generation makes the answer of a read issued under the old spec
   // (e.g. a 10 s long-poll) count as stale, and frees its slot at once.
   Release(e);
+  if (!inserted) LeaveGroup(e.spec.group);
+  JoinGroup(spec.group);
   e.spec = spec;
   e.generation = next_generation_++;
-  e.next_read = now;
+  e.steady_reads = 0;
+  e.interval = spec.poll_interval;
+  Queue(e, now);
+  WatchStale(e);
   return true;
 }
 
 std::optional<DrainEndpoint> ReadSchedule::Untrack(const std::string& key) {
   auto it = entries_.find(key);
   if (it == entries_.end()) return std::nullopt;
-  Release(it->second);
-  auto endpoint = it->second.spec.endpoint;
+  Entry& e = it->second;
+  Release(e);
+  Unqueue(e);
+  UnwatchStale(e);
+  LeaveGroup(e.spec.group);
+  auto endpoint = e.spec.endpoint;
   entries_.erase(it);
   return endpoint;
 }
@@ -40,12 +87,12 @@ bool ReadSchedule::Poke(const std::string& key, Clock::time_point now) {
   auto it = entries_.find(key);
   if (it == entries_.end()) return false;
   Entry& e = it->second;
-  e.next_read = now;
   if (e.in_flight) {
     // Replace a long-poll that may sleep for seconds with a fresh read.
     Release(e);
     e.generation = next_generation_++;
   }
+  Queue(e, now);
   return true;
 }
 
@@ -58,13 +105,11 @@ void ReadSchedule::Release(Entry& e) {
 }
 
 std::size_t ReadSchedule::ShareOfEachGroup() const {
-  std::set<std::string_view> groups;
-  for (const auto& [key, e] : entries_) groups.insert(e.spec.group);
   // One share more than there are groups, kept free: a tier that appears
   // while the others hold their shares finds slots at once instead of
   // waiting for a hanging read to time out (found under ASan, where the
   // monitor planned reads before the second tier was tracked).
-  return std::max<std::size_t>(1, options_.max_in_flight / (groups.size() + 1));
+  return std::max<std::size_t>(1, options_.max_in_flight / (group_sizes_.size() + 1));
 }
 
 std::size_t ReadSchedule::InFlight(const std::string& group) const {
@@ -75,15 +120,25 @@ std::size_t ReadSchedule::InFlight(const std::string& group) const {
 std::vector<PendingRead> ReadSchedule::TakeDue(Clock::time_point now) {
   std::vector<PendingRead> due;
   const std::size_t share = ShareOfEachGroup();
-  for (auto& [key, e] : entries_) {
-    if (in_flight_ >= options_.max_in_flight) break;
-    if (e.in_flight || e.next_read > now) continue;
+  // Once every group holds its share nothing more can go out: stop there
+  // rather than walk every read that is due (thousands at start).
+  std::size_t groups_at_share = 0;
+  for (const auto& [group, n] : in_flight_by_group_) groups_at_share += n >= share;
+  for (auto it = due_.begin(); it != due_.end() && it->first <= now;) {
+    if (in_flight_ >= options_.max_in_flight || groups_at_share >= group_sizes_.size()) break;
+    Entry& e = *it->second;
     auto& group_in_flight = in_flight_by_group_[e.spec.group];
-    if (group_in_flight >= share) continue;  // this tier has its share; others may not
+    if (group_in_flight >= share) {  // this tier has its share; others may not
+      ++it;
+      continue;
+    }
+    if (group_in_flight + 1 >= share) ++groups_at_share;
+    it = due_.erase(it);
+    e.queued_at.reset();
     e.in_flight = true;
     ++in_flight_;
     ++group_in_flight;
-    PendingRead read{key, e.spec.endpoint, LongPoll{}, e.generation};
+    PendingRead read{*e.key, e.spec.endpoint, LongPoll{}, e.generation};
     if (e.spec.follow && e.latest && e.latest->known) {
       read.poll.wait = e.spec.long_poll_wait;
       read.poll.last_sessions = e.latest->sessions;
@@ -112,35 +167,43 @@ bool ReadSchedule::Answer(const std::string& key, uint64_t generation, DrainRead
   Release(e);
   // A reading that had gone stale was reported unknown: any answer now is news.
   const bool changed = Differs(e.latest, reading) || e.stale_reported;
+  ++e.answers;
   if (!reading.known) {
-    e.next_read = now + options_.retry_after_error;
+    e.steady_reads = 0;
+    e.interval = e.spec.poll_interval;
+    Queue(e, now + options_.retry_after_error);
   } else if (e.spec.follow) {
-    e.next_read = now;  // the next long-poll right away
+    Queue(e, now);  // the next long-poll right away
   } else {
-    e.next_read = now + e.spec.poll_interval;
+    const bool moved = !e.latest || CountMoved(*e.latest, reading);
+    e.steady_reads = moved || !e.spec.may_rest ? 0 : e.steady_reads + 1;
+    e.interval = ServingInterval(e.steady_reads, e.spec.poll_interval, options_.rest_interval,
+                                 JitterOf(key, e.answers));
+    Queue(e, now + e.interval);
   }
   e.latest = std::move(reading);
   e.answered_at = now;
   e.stale_reported = false;
+  WatchStale(e);
   return changed;
 }
 
 ReadSchedule::Clock::time_point ReadSchedule::StaleAt(const Entry& e) const {
   // Worked numbers: a serving pod polled every 5 s goes stale 2 x 5 + 10 =
-  // 20 s after its last answer; a draining pod long-polled with a 10 s wait,
-  // 2 x 10 + 10 = 30 s after.
-  const auto between = e.spec.follow ? e.spec.long_poll_wait : e.spec.poll_interval;
+  // 20 s after its last answer (one at rest, read every 45 s: 100 s); a
+  // draining pod long-polled with a 10 s wait, 2 x 10 + 10 = 30 s after.
+  const auto between = e.spec.follow ? e.spec.long_poll_wait : e.interval;
   return e.answered_at + 2 * between + options_.stale_grace;
 }
 
 std::vector<std::string> ReadSchedule::TakeNewlyStale(Clock::time_point now) {
   std::vector<std::string> stale;
-  for (auto& [key, e] : entries_) {
-    if (e.stale_reported || !e.latest || !e.latest->known) continue;
-    if (now >= StaleAt(e)) {
-      e.stale_reported = true;
-      stale.push_back(key);
-    }
+  while (!stale_.empty() && stale_.begin()->first <= now) {
+    Entry& e = *stale_.begin()->second;
+    stale_.erase(stale_.begin());
+    e.stale_at.reset();
+    e.stale_reported = true;
+    stale.push_back(*e.key);
   }
   return stale;
 }
@@ -149,10 +212,8 @@ ReadSchedule::Clock::time_point ReadSchedule::NextWake(Clock::time_point now) co
   // A read already due but held back by the budget is not a reason to wake:
   // the answer that frees its slot wakes the monitor (no busy loop).
   auto wake = now + std::chrono::seconds(1);
-  for (const auto& [key, e] : entries_) {
-    if (!e.in_flight && e.next_read > now) wake = std::min(wake, e.next_read);
-    if (!e.stale_reported && e.latest && e.latest->known) wake = std::min(wake, StaleAt(e));
-  }
+  if (auto next = due_.upper_bound(now); next != due_.end()) wake = std::min(wake, next->first);
+  if (!stale_.empty()) wake = std::min(wake, stale_.begin()->first);
   return wake;
 }
 

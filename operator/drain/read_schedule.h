@@ -14,12 +14,20 @@
 // - Stale is unknown. A known reading older than its stale bound (twice the
 //   time between answers the spec expects, plus a grace) is reported as
 //   unknown: a pod whose reads stopped being answered is not still "at 0".
+//
+// Serving pods are read at their tier's poll interval while their count
+// moves and back off to a rest interval while it sits still
+// (serving_interval.h). Every operation costs O(log n) in the pods followed,
+// plus the reads it hands out: with 10,000 pods, scanning them all on each
+// answer cost more CPU than the reads themselves.
 #pragma once
 
 #include <chrono>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "drain/drain_client.h"
@@ -28,9 +36,14 @@ namespace baton::drain {
 
 struct FollowSpec {
   DrainEndpoint endpoint;
-  // Serving pods: how often to read. Draining pods: 0 (long-poll continuously).
+  // Serving pods: how often to read while the count moves (it backs off to
+  // ReadScheduleOptions::rest_interval while it sits still). Draining pods
+  // are long-polled continuously instead.
   std::chrono::milliseconds poll_interval{5000};
-  bool follow = false;    // long-poll instead of polling
+  bool follow = false;  // long-poll instead of polling
+  // Serving pods of a tier at rest (nothing to do) back off while their
+  // count sits still; a tier with work to do reads them every poll_interval.
+  bool may_rest = true;
   int64_t threshold = 0;  // long-poll answers as soon as sessions <= threshold
   std::chrono::milliseconds long_poll_wait{10000};
   // The fair-share group, e.g. the tier "namespace/Kind/name".
@@ -44,6 +57,9 @@ struct ReadScheduleOptions {
   std::chrono::milliseconds retry_after_error{500};
   // Added to twice the expected time between answers to make the stale bound.
   std::chrono::milliseconds stale_grace{10000};
+  // A serving pod whose count sits still is read every rest_interval to
+  // 2 x rest_interval (jittered).
+  std::chrono::milliseconds rest_interval{30000};
 };
 
 struct PendingRead {
@@ -90,6 +106,7 @@ class ReadSchedule {
 
  private:
   struct Entry {
+    const std::string* key = nullptr;  // the map's own key
     FollowSpec spec;
     std::optional<DrainReading> latest;
     Clock::time_point answered_at{};
@@ -97,14 +114,48 @@ class ReadSchedule {
     Clock::time_point next_read{};
     bool in_flight = false;
     uint64_t generation = 0;  // bumps when the spec changes: late answers are dropped
+    // Serving pods: answers in a row that did not move the count, and the
+    // interval they set (the stale bound follows it).
+    int steady_reads = 0;
+    uint64_t answers = 0;
+    std::chrono::milliseconds interval{0};
+    // Where the entry sits in due_ (while not in flight) and stale_ (while
+    // a known reading is not yet reported stale).
+    std::optional<Clock::time_point> queued_at;
+    std::optional<Clock::time_point> stale_at;
   };
+  // Ordered by time, then key: a deterministic order for equal times.
+  // Transparent: a bare time finds the first entry due after it.
+  struct ByTime {
+    using is_transparent = void;
+    bool operator()(const std::pair<Clock::time_point, Entry*>& a,
+                    const std::pair<Clock::time_point, Entry*>& b) const {
+      return a.first != b.first ? a.first < b.first : *a.second->key < *b.second->key;
+    }
+    bool operator()(const std::pair<Clock::time_point, Entry*>& a, Clock::time_point t) const {
+      return a.first < t;
+    }
+    bool operator()(Clock::time_point t, const std::pair<Clock::time_point, Entry*>& b) const {
+      return t < b.first;
+    }
+  };
+  using TimeIndex = std::set<std::pair<Clock::time_point, Entry*>, ByTime>;
 
   void Release(Entry& e);
+  void Queue(Entry& e, Clock::time_point at);
+  void Unqueue(Entry& e);
+  void WatchStale(Entry& e);
+  void UnwatchStale(Entry& e);
+  void JoinGroup(const std::string& group);
+  void LeaveGroup(const std::string& group);
   Clock::time_point StaleAt(const Entry& e) const;
   static bool Differs(const std::optional<DrainReading>& a, const DrainReading& b);
 
   ReadScheduleOptions options_;
-  std::map<std::string, Entry> entries_;
+  std::map<std::string, Entry> entries_;  // node-based: Entry* stay valid
+  TimeIndex due_;                         // entries not in flight, by next_read
+  TimeIndex stale_;                       // known readings not yet stale, by StaleAt
+  std::map<std::string, std::size_t> group_sizes_;
   std::map<std::string, std::size_t> in_flight_by_group_;
   std::size_t in_flight_ = 0;
   uint64_t next_generation_ = 1;

@@ -110,6 +110,10 @@ bool RestClient::OnCpprestPoolThread() {
   return crossplat::threadpool::shared_instance().service().get_executor().running_in_this_thread();
 }
 
+void RestClient::SizePool(std::size_t threads) {
+  crossplat::threadpool::initialize_with_threads(threads);
+}
+
 web::http::client::http_client RestClient::MakeHttpClient(
     std::chrono::milliseconds read_timeout) const {
   web::http::client::http_client_config cfg;

@@ -133,6 +133,10 @@ class RestClient {
 
   // True on a cpprestsdk thread-pool thread, where blocking is forbidden.
   static bool OnCpprestPoolThread();
+  // Sizes cpprestsdk's I/O pool, which every client shares (40 threads
+  // unless sized first). Requests never block a pool thread, so a few do;
+  // call once, before the first request.
+  static void SizePool(std::size_t threads);
 
  private:
   HttpResponse SendOnce(const HttpRequest& request);

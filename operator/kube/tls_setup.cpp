@@ -4,6 +4,7 @@
 #include <openssl/x509_vfy.h>
 
 #include <boost/asio/buffer.hpp>
+#include <cstdlib>
 #include <memory>
 #include <string>
 
@@ -27,6 +28,16 @@ std::function<void(boost::asio::ssl::context&)> MakeTlsSetup(const ClientConfig&
       ctx.use_private_key(boost::asio::buffer(pem->client_key_pem), boost::asio::ssl::context::pem);
     }
   };
+}
+
+bool SkipUnusedSystemRoots(const ClientConfig& config) {
+  if (config.ca_pem.empty() && !config.insecure_skip_tls_verify) return false;
+  // A path that does not exist: OpenSSL ignores a default path it cannot
+  // load (X509_STORE_set_default_paths clears the error).
+  constexpr const char* kNowhere = "/nonexistent/baton-uses-the-kubeconfig-ca";
+  setenv("SSL_CERT_FILE", kNowhere, 1);
+  setenv("SSL_CERT_DIR", kNowhere, 1);
+  return true;
 }
 
 }  // namespace baton::kube

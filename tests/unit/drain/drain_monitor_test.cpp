@@ -141,7 +141,9 @@ TEST(DrainMonitorTest, PollsAndReportsOnlyChanges) {
     EXPECT_EQ(key, "ns/p");
     ++changes;
   });
-  monitor.Track("ns/p", Poll("127.0.0.5", 5s));
+  FollowSpec spec = Poll("127.0.0.5", 5s);
+  spec.may_rest = false;  // a tier with work to do: every poll interval, no back-off
+  monitor.Track("ns/p", spec);
   for (int i = 0; i < 8; ++i) {
     monitor.Step();
     monitor.Step();  // nothing more is due at the same instant
