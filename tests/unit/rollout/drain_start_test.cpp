@@ -11,12 +11,6 @@ namespace {
 using namespace baton::rollout::testing;  // NOLINT: test-only DSL
 using ::testing::ElementsAre;
 
-std::vector<std::string> actionsOf(const PlanFragment& plan) {
-  std::vector<std::string> out;
-  for (const Action& a : plan.actions) out.push_back(describe(a));
-  return out;
-}
-
 std::vector<WaitReason> reasonsOf(const PlanFragment& plan) {
   std::vector<WaitReason> out;
   for (const Wait& w : plan.waits) out.push_back(w.reason);
@@ -38,7 +32,7 @@ TEST(DrainStart, FewestSessionsFirstAndTheBudgetComesBackSpent) {
   addServing(s, "relay-old-2", "old", 200);
   const DrainStarts starts =
       startDrains(s, candidatesOf(s), 2, true, DrainBudget{/*draining=*/0, /*available=*/6});
-  EXPECT_THAT(actionsOf(starts.plan),
+  EXPECT_THAT(describe(starts.plan),
               ElementsAre("mark-draining relay-old-1", "request-drain relay-old-1",
                           "mark-draining relay-old-2", "request-drain relay-old-2"));
   EXPECT_EQ(starts.started, 2);
@@ -69,7 +63,7 @@ TEST(DrainStart, NoSlotStopsAndAnUnknownCountIsSkippedNeverDrained) {
   EXPECT_THAT(reasonsOf(starts.plan), ElementsAre(WaitReason::ConcurrentDrainLimit));
 
   starts = startDrains(s, candidatesOf(s), 2, true, DrainBudget{0, 6});
-  EXPECT_THAT(actionsOf(starts.plan),
+  EXPECT_THAT(describe(starts.plan),
               ElementsAre("mark-draining relay-old-0", "request-drain relay-old-0"));
   // Then the slot is full: the limit, not the unknown count, is the reason.
   EXPECT_THAT(reasonsOf(starts.plan), ElementsAre(WaitReason::ConcurrentDrainLimit));
@@ -87,7 +81,7 @@ TEST(DrainStart, APodThatHoldsNothingIsDeletedWithoutASlot) {
   add(s, PodBuilder("relay-old-0", "old").pending());
   add(s, PodBuilder("relay-old-1", "old").crashLooping(/*between_restarts=*/true));
   const DrainStarts starts = startDrains(s, candidatesOf(s), 2, true, DrainBudget{1, 0});
-  EXPECT_THAT(actionsOf(starts.plan),
+  EXPECT_THAT(describe(starts.plan),
               ElementsAre("delete relay-old-0 NeverRan", "delete relay-old-1 NoProcess"));
   EXPECT_EQ(starts.budget.draining, 1);
 }

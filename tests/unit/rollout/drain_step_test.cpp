@@ -32,9 +32,7 @@ struct Case {
 };
 
 std::vector<std::string> actionsOf(const DrainStep& s) {
-  std::vector<std::string> out;
-  for (const Action& a : s.plan.actions) out.push_back(describe(a));
-  return out;
+  return describe(s.plan);
 }
 
 TEST(DrainStep, DrainedAtTheThresholdIsDeletedWithItsEvents) {

@@ -10,6 +10,7 @@
 
 #include "rollout/observed_state.h"
 #include "rollout/plan.h"
+#include "rollout/plan_fragment.h"
 
 namespace baton::rollout::testing {
 
@@ -219,6 +220,13 @@ inline std::string describe(const Action& action) {
 inline std::vector<std::string> describe(const Plan& plan) {
   std::vector<std::string> out;
   for (const Action& action : plan.actions) out.push_back(describe(action));
+  return out;
+}
+
+// A step's part of a plan (plan_fragment.h), described the same way.
+inline std::vector<std::string> describe(const PlanFragment& part) {
+  std::vector<std::string> out;
+  for (const Action& action : part.actions) out.push_back(describe(action));
   return out;
 }
 

@@ -12,12 +12,6 @@ using namespace baton::rollout::testing;  // NOLINT: test-only DSL
 using ::testing::ElementsAre;
 using ::testing::Pair;
 
-std::vector<std::string> actionsOf(const PlanFragment& plan) {
-  std::vector<std::string> out;
-  for (const Action& a : plan.actions) out.push_back(describe(a));
-  return out;
-}
-
 // Two failed pods: the new pods take their places worst series first, and
 // carry the count on.
 TEST(PodCreation, ANewPodTakesTheWorstFailedSeries) {
@@ -29,7 +23,7 @@ TEST(PodCreation, ANewPodTakesTheWorstFailedSeries) {
       createPods(s.policy, std::nullopt,
                  {NewPod{"relay-new-2", -1}, NewPod{"relay-new-3", -1}, NewPod{"relay-new-4", -1}},
                  replaceable);
-  EXPECT_THAT(actionsOf(creations.plan),
+  EXPECT_THAT(describe(creations.plan),
               ElementsAre("create relay-new-2 after 5 failed", "create relay-new-3 after 2 failed",
                           "create relay-new-4"));
   EXPECT_THAT(creations.replacement_of,
@@ -44,9 +38,8 @@ TEST(PodCreation, AShardPodReplacesOnlyItsOwnShardsFailedPod) {
   const std::vector<const ObservedPod*> replaceable{&s.pods[0]};
   const Creations creations = createPods(
       s.policy, std::nullopt, {NewPod{"sess-0-new", 0}, NewPod{"sess-1-new-m1", 1}}, replaceable);
-  EXPECT_THAT(
-      actionsOf(creations.plan),
-      ElementsAre("create sess-0-new shard 0", "create sess-1-new-m1 shard 1 after 3 failed"));
+  EXPECT_THAT(describe(creations.plan), ElementsAre("create sess-0-new shard 0",
+                                                    "create sess-1-new-m1 shard 1 after 3 failed"));
 }
 
 // The replaced pod goes after its replacement's create; one nothing will
@@ -60,7 +53,7 @@ TEST(PodCreation, SettlingFailedPods) {
   const std::vector<const ObservedPod*> replaceable{&s.pods[0], &s.pods[1], &s.pods[2]};
   const PlanFragment plan =
       settleFailedPods(replaceable, {{"relay-new-0", "relay-new-3"}}, {"relay-new-1"});
-  EXPECT_THAT(actionsOf(plan),
+  EXPECT_THAT(describe(plan),
               ElementsAre("delete relay-new-0 Failed", "delete relay-new-2 Failed"));
   ASSERT_EQ(plan.events.size(), 2U);
   EXPECT_EQ(plan.events[0].reason, "PodReplaced");

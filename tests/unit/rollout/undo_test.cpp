@@ -11,12 +11,6 @@ namespace {
 using namespace baton::rollout::testing;  // NOLINT: test-only DSL
 using ::testing::ElementsAre;
 
-std::vector<std::string> actionsOf(const PlanFragment& plan) {
-  std::vector<std::string> out;
-  for (const Action& a : plan.actions) out.push_back(describe(a));
-  return out;
-}
-
 // Undo to "old" while two "old" pods drain: the tier needs one back; the one
 // holding more sessions is kept (its undo saves the most moves).
 TEST(Undo, KeepsThePodHoldingTheMostSessions) {
@@ -29,7 +23,7 @@ TEST(Undo, KeepsThePodHoldingTheMostSessions) {
   add(s, PodBuilder("relay-old-2", "old").draining(seconds(5), 100),
       draining(90, "inst-relay-old-2"));
   const Undo undo = planUndo(s, {});
-  EXPECT_THAT(actionsOf(undo.plan),
+  EXPECT_THAT(describe(undo.plan),
               ElementsAre("cancel-drain relay-old-2", "mark-serving relay-old-2"));
   EXPECT_THAT(undo.cancelled, ElementsAre("relay-old-2"));
   ASSERT_EQ(undo.plan.events.size(), 1U);
@@ -51,7 +45,7 @@ TEST(StrayDrains, AnOutdatedPodIsRecordedWithinTheLimitAndAnyOtherCancelled) {
   s.readings["relay-new-0"] = draining(5, "inst-relay-new-0");
   add(s, PodBuilder("relay-new-0", "new"));
   const StrayDrains strays = settleStrayDrains(s, /*draining=*/2);
-  EXPECT_THAT(actionsOf(strays.plan),
+  EXPECT_THAT(describe(strays.plan),
               ElementsAre("mark-draining relay-old-0", "cancel-drain relay-new-0",
                           "mark-serving relay-new-0"));
   EXPECT_THAT(strays.adopted, ElementsAre("relay-old-0"));
