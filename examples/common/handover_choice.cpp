@@ -9,8 +9,9 @@ void HandoverChoice::SetDirectory(const ServingDirectory& directory, const HostP
   lists_self_ = false;
   candidates_.clear();
   for (const auto& e : directory.endpoints) {
-    if (HostPort{e.address, e.port} == self) lists_self_ = true;
-    if (HostPort{e.address, e.port} == self || e.pod.empty()) continue;
+    const bool is_self = HostPort{e.address, e.port} == self;
+    lists_self_ = lists_self_ || is_self;
+    if (is_self || e.pod.empty()) continue;
     candidates_.push_back(Candidate{e.pod, e.weight.value_or(0), e.sessions, e.capacity, 0});
   }
 }

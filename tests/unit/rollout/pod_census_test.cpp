@@ -11,9 +11,9 @@ namespace {
 using namespace baton::rollout::testing;  // NOLINT: test-only DSL
 using ::testing::ElementsAre;
 
-// Worked: 3 serving pods (2 Ready long enough), one labelled draining, one
-// labelled serving whose workload drains (a stray drain), one terminating
-// relay still handing over, one that failed 2 s ago (in backoff).
+// Worked: 3 serving pods (minReadySeconds 0: all available), one labelled
+// draining, one labelled serving whose workload drains (a stray drain), one
+// terminating relay still handing over, one that failed 2 s ago (in backoff).
 TEST(PodCensus, CountsEveryBudgetOnce) {
   ObservedState s = relayTier();
   addServing(s, "relay-old-0", "old", 10);
