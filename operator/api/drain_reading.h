@@ -17,6 +17,15 @@
 
 namespace baton::api {
 
+// The workload's own opinion of its health: the optional `verdict` of the
+// status object (docs/drain-protocol.md). A canary bake fails on an
+// unhealthy verdict from a pod of the update revision.
+struct WorkloadVerdict {
+  bool healthy = true;
+  std::string reason;  // the workload's words, e.g. "dropped 31% of messages in 10 s"
+  bool operator==(const WorkloadVerdict&) const = default;
+};
+
 struct DrainReading {
   bool known = false;
   // Meaningful only when known.
@@ -31,6 +40,9 @@ struct DrainReading {
   // drain.startedAt of a Draining/Drained answer: when this instance began
   // its drain. nullopt when absent or malformed. Meaningful only when known.
   std::optional<std::chrono::system_clock::time_point> drain_started_at;
+  // nullopt when the workload reports no verdict (or a malformed one): no
+  // opinion, which never fails a bake. Meaningful only when known.
+  std::optional<WorkloadVerdict> verdict;
   // Why the reading is unknown (for status messages, Events and logs).
   std::string error;
   std::chrono::system_clock::time_point read_at{};
