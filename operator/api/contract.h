@@ -112,6 +112,14 @@ inline constexpr std::string_view kAnnotationRestartedAt = "baton.dev/restarted-
 // replacement should this pod fail too (rollout/failed_pod_backoff.h); kept
 // on the pod so that a restarted operator backs off just the same.
 inline constexpr std::string_view kAnnotationFailedAttempts = "baton.dev/failed-attempts";
+// On a tier, set by `kubectl baton promote` or ArgoCD's promote action:
+// "<revision>/<step>" passes that canary step's bake or promotion gate once;
+// "<revision>/full" passes every step left. Tied to the revision and step,
+// so an old value never promotes a later canary.
+inline constexpr std::string_view kAnnotationPromote = "baton.dev/promote";
+// On a tier, set by `kubectl baton abort` or ArgoCD's abort action: the
+// canary of this revision is rolled back as if a signal had failed.
+inline constexpr std::string_view kAnnotationAbort = "baton.dev/abort";
 
 // --- Finalizer ------------------------------------------------------------------
 
@@ -212,6 +220,12 @@ inline constexpr std::string_view kFailedCreate = "FailedCreate";
 // progressDeadlineSeconds: none is drained blind, so nothing moves.
 inline constexpr std::string_view kSessionCountsUnknown = "SessionCountsUnknown";
 inline constexpr std::string_view kNotStalled = "NotStalled";
+// A canary signal failed (or the canary was aborted): the tier rolled back
+// to its current revision and stays there until spec.template changes.
+inline constexpr std::string_view kCanaryRolledBack = "CanaryRolledBack";
+// Progressing / Paused while a canary step bakes or waits for a promote.
+inline constexpr std::string_view kCanaryBaking = "CanaryBaking";
+inline constexpr std::string_view kCanaryAwaitingPromotion = "CanaryAwaitingPromotion";
 // OwnedObjectConflict
 inline constexpr std::string_view kNotControlledByTier = "NotControlledByTier";
 }  // namespace reason
@@ -251,6 +265,9 @@ inline constexpr std::string_view kOwnedObjectConflict = "OwnedObjectConflict";
 // A pod's node is leaving (cordoned, or tainted by an autoscaler): moved
 // through a drain like a rollout.
 inline constexpr std::string_view kEvacuationStarted = "EvacuationStarted";
+inline constexpr std::string_view kCanaryStepPassed = "CanaryStepPassed";
+inline constexpr std::string_view kCanaryPromoted = "CanaryPromoted";
+inline constexpr std::string_view kCanaryRolledBack = "CanaryRolledBack";
 }  // namespace event
 
 // --- Metrics (/metrics of baton-operator; docs/api-contract.md, "Metrics") ---------------

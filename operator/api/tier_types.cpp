@@ -161,6 +161,48 @@ void DecodeRollout(const json& j, const std::string& path, RolloutSpec& out) {
   Read(j, "minReadySeconds", path, out.min_ready_seconds);
   Read(j, "progressDeadlineSeconds", path, out.progress_deadline_seconds);
   Read(j, "restartAt", path, out.restart_at);
+  if (const json* canary = ReadObject(j, "canary", path)) {
+    const std::string canary_path = path + ".canary";
+    CanarySpec spec;
+    ReadArray(*canary, "steps", canary_path, [&](const json& item, const std::string& p) {
+      CanaryStep step;
+      // IntOrString: 2 or "25%".
+      if (const json* r = Member(item, "replicas"); r != nullptr && r->is_string()) {
+        const std::string text = r->get<std::string>();
+        int32_t percent = -1;
+        if (text.size() >= 2 && text.back() == '%' && text.size() <= 4) {
+          try {
+            std::size_t used = 0;
+            percent = std::stoi(text.substr(0, text.size() - 1), &used);
+            if (used != text.size() - 1) percent = -1;
+          } catch (const std::exception&) {
+            percent = -1;
+          }
+        }
+        if (percent < 1 || percent > 100) Fail(p + ".replicas", "expected a count or 1%..100%");
+        step.percent = percent;
+      } else {
+        Read(item, "replicas", p, step.replicas);
+      }
+      Read(item, "bakeSeconds", p, step.bake_seconds);
+      Read(item, "waitForPromote", p, step.wait_for_promote);
+      spec.steps.push_back(step);
+    });
+    if (const json* analysis = ReadObject(*canary, "analysis", canary_path)) {
+      const std::string analysis_path = canary_path + ".analysis";
+      Read(*analysis, "workloadVerdict", analysis_path, spec.analysis.workload_verdict);
+      if (const json* prom = ReadObject(*analysis, "prometheus", analysis_path)) {
+        const std::string prom_path = analysis_path + ".prometheus";
+        PrometheusCheck check;
+        Read(*prom, "query", prom_path, check.query);
+        Read(*prom, "min", prom_path, check.min);
+        Read(*prom, "max", prom_path, check.max);
+        Read(*prom, "intervalSeconds", prom_path, check.interval_seconds);
+        spec.analysis.prometheus = std::move(check);
+      }
+    }
+    out.canary = std::move(spec);
+  }
 }
 
 void DecodeSpec(const json& j, const std::string& path, TierSpec& out) {
@@ -247,6 +289,33 @@ void DecodeStatus(const json& j, const std::string& path, TierStatus& out) {
     Read(item, "lastTransitionTime", p, c.last_transition_time);
     out.conditions.push_back(std::move(c));
   });
+  if (const json* canary = ReadObject(j, "canary", path)) {
+    const std::string p = path + ".canary";
+    CanaryStatus c;
+    Read(*canary, "revision", p, c.revision);
+    Read(*canary, "step", p, c.step);
+    Read(*canary, "steps", p, c.steps);
+    Read(*canary, "stepReplicas", p, c.step_replicas);
+    Read(*canary, "state", p, c.state);
+    Read(*canary, "bakeEndsAt", p, c.bake_ends_at);
+    ReadArray(*canary, "signals", p, [&](const json& item, const std::string& sp) {
+      CanarySignal signal;
+      Read(item, "name", sp, signal.name);
+      Read(item, "status", sp, signal.status);
+      Read(item, "value", sp, signal.value);
+      Read(item, "message", sp, signal.message);
+      c.signals.push_back(std::move(signal));
+    });
+    if (const json* rollback = ReadObject(*canary, "rollback", p)) {
+      CanaryRollback r;
+      Read(*rollback, "revision", p + ".rollback", r.revision);
+      Read(*rollback, "signal", p + ".rollback", r.signal);
+      Read(*rollback, "message", p + ".rollback", r.message);
+      Read(*rollback, "at", p + ".rollback", r.at);
+      c.rollback = std::move(r);
+    }
+    out.canary = std::move(c);
+  }
 }
 
 // metadata[key] when it is a string, else "" (metadata may be built by hand).
@@ -372,6 +441,26 @@ void to_json(json& j, const RolloutSpec& in) {
            {"minReadySeconds", in.min_ready_seconds},
            {"progressDeadlineSeconds", in.progress_deadline_seconds}};
   WriteOptional(j, "restartAt", in.restart_at);
+  if (in.canary) {
+    json steps = json::array();
+    for (const auto& step : in.canary->steps) {
+      json item{{"bakeSeconds", step.bake_seconds}, {"waitForPromote", step.wait_for_promote}};
+      if (step.percent) {
+        item["replicas"] = std::to_string(*step.percent) + "%";
+      } else {
+        item["replicas"] = step.replicas;
+      }
+      steps.push_back(std::move(item));
+    }
+    json analysis{{"workloadVerdict", in.canary->analysis.workload_verdict}};
+    if (const auto& prom = in.canary->analysis.prometheus) {
+      json check{{"query", prom->query}, {"intervalSeconds", prom->interval_seconds}};
+      WriteOptional(check, "min", prom->min);
+      WriteOptional(check, "max", prom->max);
+      analysis["prometheus"] = std::move(check);
+    }
+    j["canary"] = {{"steps", std::move(steps)}, {"analysis", std::move(analysis)}};
+  }
 }
 
 void to_json(json& j, const TierSpec& in) {
@@ -447,6 +536,30 @@ void to_json(json& j, const TierStatus& in) {
       conditions.push_back(std::move(cond));
     }
     j["conditions"] = std::move(conditions);
+  }
+  if (in.canary) {
+    const CanaryStatus& c = *in.canary;
+    json canary{{"revision", c.revision},
+                {"step", c.step},
+                {"steps", c.steps},
+                {"stepReplicas", c.step_replicas},
+                {"state", c.state}};
+    WriteOptional(canary, "bakeEndsAt", c.bake_ends_at);
+    if (!c.signals.empty()) {
+      json signals = json::array();
+      for (const auto& s : c.signals) {
+        signals.push_back(
+            {{"name", s.name}, {"status", s.status}, {"value", s.value}, {"message", s.message}});
+      }
+      canary["signals"] = std::move(signals);
+    }
+    if (c.rollback) {
+      canary["rollback"] = {{"revision", c.rollback->revision},
+                            {"signal", c.rollback->signal},
+                            {"message", c.rollback->message},
+                            {"at", c.rollback->at}};
+    }
+    j["canary"] = std::move(canary);
   }
 }
 

@@ -58,6 +58,42 @@ struct DrainSpec {
   bool operator==(const DrainSpec&) const = default;
 };
 
+// spec.rollout.canary (docs/canary.md): the first pods of a new revision
+// bake while signals are watched, step by step; a failed signal rolls the
+// tier back through the drain.
+struct CanaryStep {
+  // Pods at the update revision once this step is reached: a count, or a
+  // percentage of replicas (rounded up, at least 1) when `percent` is set.
+  int32_t replicas = 0;
+  std::optional<int32_t> percent;
+  int32_t bake_seconds = 0;       // signals watched this long once the pods are available
+  bool wait_for_promote = false;  // then wait for `kubectl baton promote`
+  bool operator==(const CanaryStep&) const = default;
+};
+
+// A Prometheus instant query that must stay within [min, max]. The server's
+// address is the operator's (--prometheus-url), never the tenant's: a tier
+// that named its own would make the operator send requests wherever it likes.
+struct PrometheusCheck {
+  std::string query;  // {{namespace}}, {{tier}}, {{revision}}, {{stableRevision}} expanded
+  std::optional<double> min;
+  std::optional<double> max;
+  int32_t interval_seconds = 10;
+  bool operator==(const PrometheusCheck&) const = default;
+};
+
+struct CanaryAnalysis {
+  bool workload_verdict = true;  // the drain status object's `verdict`
+  std::optional<PrometheusCheck> prometheus;
+  bool operator==(const CanaryAnalysis&) const = default;
+};
+
+struct CanarySpec {
+  std::vector<CanaryStep> steps;
+  CanaryAnalysis analysis;
+  bool operator==(const CanarySpec&) const = default;
+};
+
 struct RolloutSpec {
   int32_t max_surge = 1;
   int32_t max_unavailable = 0;
@@ -67,6 +103,7 @@ struct RolloutSpec {
   int32_t min_ready_seconds = 0;
   int32_t progress_deadline_seconds = 600;
   std::optional<std::string> restart_at;  // RFC 3339, as written
+  std::optional<CanarySpec> canary;
   bool operator==(const RolloutSpec&) const = default;
 };
 
@@ -140,6 +177,36 @@ struct DrainingPod {
   bool operator==(const DrainingPod&) const = default;
 };
 
+struct CanarySignal {
+  std::string name;    // PodHealth, WorkloadVerdict, Prometheus, Abort
+  std::string status;  // Passing, Failing, Unknown
+  std::string value;   // "0.031", "unhealthy", "restarted 2 times"
+  std::string message;
+  bool operator==(const CanarySignal&) const = default;
+};
+
+struct CanaryRollback {
+  std::string revision;  // the revision rolled back; the tier stays off it until the spec changes
+  std::string signal;
+  std::string message;
+  std::string at;  // RFC 3339
+  bool operator==(const CanaryRollback&) const = default;
+};
+
+// status.canary: where the canary of `revision` stands. Also the operator's
+// memory of it: a restarted operator resumes at this step.
+struct CanaryStatus {
+  std::string revision;
+  int32_t step = 0;   // index into spec.rollout.canary.steps; == steps: all passed
+  int32_t steps = 0;  // how many steps there are
+  int32_t step_replicas = 0;
+  std::string state;  // Scaling, Baking, AwaitingPromotion, Complete, RolledBack
+  std::optional<std::string> bake_ends_at;  // RFC 3339
+  std::vector<CanarySignal> signals;
+  std::optional<CanaryRollback> rollback;
+  bool operator==(const CanaryStatus&) const = default;
+};
+
 struct TierStatus {
   int64_t observed_generation = 0;
   int32_t replicas = 0;
@@ -157,6 +224,7 @@ struct TierStatus {
   std::optional<std::string> step_started_at;  // RFC 3339
   std::vector<DrainingPod> draining_pods;
   std::vector<Condition> conditions;
+  std::optional<CanaryStatus> canary;
 
   // The condition of the given type, or nullptr.
   const Condition* FindCondition(std::string_view type) const;

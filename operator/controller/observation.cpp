@@ -72,6 +72,7 @@ rollout::ObservedPod ToObservedPod(const PodView& p) {
   o.failure = p.failure;
   o.crash_looping = p.crash_looping;
   o.no_process = p.no_process;
+  o.restarts = p.restarts;
   return o;
 }
 

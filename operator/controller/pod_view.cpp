@@ -46,6 +46,7 @@ void ReadFailure(const nlohmann::json& status, PodView& v) {
           w != state.end() && w->is_object() && Str(*w, "reason") == "CrashLoopBackOff";
       any_backing_off |= backing_off;
       const auto restarts = c.value("restartCount", 0);
+      if (restarts > 0) v.restarts += restarts;
       if (!failed && (backing_off || (restarts >= kCrashLoopRestarts && !v.ready))) {
         v.crash_looping = true;
         if (container_failure.empty()) {

@@ -37,6 +37,9 @@ struct PodView {
   // Running, but no container has a process now (all waiting or
   // terminated, one of them in CrashLoopBackOff).
   bool no_process = false;
+  // Container restarts (sum of containerStatuses[].restartCount): a canary
+  // pod that restarted at all fails its bake (rollout/canary_signals.h).
+  int32_t restarts = 0;
 
   std::string Label(const std::string& key) const;
   std::string Annotation(const std::string& key) const;

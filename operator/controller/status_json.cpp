@@ -1,6 +1,8 @@
 #include "controller/status_json.h"
 
+#include "api/bounded_text.h"
 #include "api/pod_selector.h"
+#include "controller/canary_observation.h"
 #include "timestamp/rfc3339.h"
 
 namespace baton::controller {
@@ -19,7 +21,7 @@ nlohmann::json StatusJson(const api::Tier& tier, const rollout::TierStatus& s) {
   out.total_sessions = s.total_sessions;
   out.unknown_session_pods = s.unknown_session_pods;
   out.phase = s.phase;
-  out.message = s.message;
+  out.message = api::BoundedText(s.message, api::kStatusMessageMaxBytes);
   if (s.step_started_at) out.step_started_at = timestamp::FormatRfc3339(*s.step_started_at);
   for (const auto& d : s.draining_pods) {
     api::DrainingPod p;
@@ -38,6 +40,7 @@ nlohmann::json StatusJson(const api::Tier& tier, const rollout::TierStatus& s) {
                                             c.observed_generation,
                                             timestamp::FormatRfc3339(c.last_transition_time)});
   }
+  if (s.canary) out.canary = CanaryStatusOf(*s.canary);
   return nlohmann::json(out);
 }
 
@@ -70,14 +73,30 @@ nlohmann::json WithoutNumbers(nlohmann::json status) {
   if (auto it = status.find("conditions"); it != status.end() && it->is_array()) {
     for (auto& c : *it) c.erase("message");
   }
+  // A Prometheus value moves at each query; a signal turning Failing does not
+  // hide here (its status stays).
+  if (auto it = status.find("canary"); it != status.end() && it->is_object()) {
+    if (auto signals = it->find("signals"); signals != it->end() && signals->is_array()) {
+      for (auto& signal : *signals) {
+        signal.erase("value");
+        signal.erase("message");
+      }
+    }
+  }
   return status;
 }
 
 nlohmann::json StatusPatch(const nlohmann::json& previous, const nlohmann::json& next) {
   nlohmann::json patch = next;
-  if (previous.is_object()) {
+  if (previous.is_object() && next.is_object()) {
     for (const auto& [key, value] : previous.items()) {
-      if (!next.contains(key)) patch[key] = nullptr;
+      if (!next.contains(key)) {
+        patch[key] = nullptr;
+      } else if (value.is_object() && next[key].is_object()) {
+        // A merge patch merges objects too: status.canary's rollback or
+        // bakeEndsAt would outlive the state that had them.
+        patch[key] = StatusPatch(value, next[key]);
+      }
     }
   }
   return patch;

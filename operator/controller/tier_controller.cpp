@@ -126,6 +126,7 @@ TierController::TierController(kube::RestClient& client, kube::EventRecorder& re
   deps.now = [] { return std::chrono::system_clock::now(); };
   deps.after_write = options_.after_write;
   deps.drain_token = options_.drain_token;
+  deps.canary_metric = options_.canary_metric;
   monitor_ = std::make_unique<drain::DrainMonitor>(
       drain_client_, [this](const std::string& key) { EnqueueMonitorKey(key); }, options_.monitor);
   deps.follower = monitor_.get();

@@ -67,6 +67,10 @@ struct TierControllerOptions {
   std::vector<std::string> departure_taints;
   // Bearer token for a tier's drain endpoint (spec.drain.auth); unset: none.
   std::function<std::string(const api::Tier&)> drain_token;
+  // A tier's canary Prometheus query (TierReconciler::Deps::canary_metric);
+  // unset without --prometheus-url.
+  std::function<analysis::MetricSample(const api::Tier&, const std::string&, const std::string&)>
+      canary_metric;
   // After each successful write (crash_point.h); unset: nothing.
   std::function<void(std::string_view)> after_write;
   // Metrics hooks (operator/metrics); each may be null.

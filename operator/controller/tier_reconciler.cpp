@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "api/contract.h"
+#include "controller/canary_observation.h"
 #include "controller/crash_point.h"
 #include "controller/owned_objects.h"
 #include "controller/pod_builder.h"
@@ -14,6 +15,9 @@
 #include "controller/serving_directory.h"
 #include "controller/sessions_cut.h"
 #include "controller/status_json.h"
+#include "rollout/canary_progress.h"
+#include "rollout/canary_steps.h"
+#include "rollout/revision_hash.h"
 #include "rollout/rollout_planner.h"
 #include "rollout/status_calculator.h"
 #include "timestamp/rfc3339.h"
@@ -399,6 +403,20 @@ void TierReconciler::SyncRevisionHistory(const api::Tier& tier, const std::vecto
   memory.revisions_synced = key;
 }
 
+std::optional<nlohmann::json> TierReconciler::StableTemplate(const TierKey& key,
+                                                             const api::Tier& tier,
+                                                             Memory& memory) {
+  const std::string& hash = tier.status.current_revision;
+  if (hash.empty() || !deps_.list_revisions) return std::nullopt;
+  if (memory.stable_template_hash == hash) return memory.stable_template;
+  auto stable = StoredTemplate(deps_.list_revisions(key), tier.Uid(), hash);
+  if (stable) {
+    memory.stable_template_hash = hash;
+    memory.stable_template = *stable;
+  }
+  return stable;
+}
+
 bool TierReconciler::ApplyOwnedObject(const api::Tier& tier, const std::string& plural,
                                       const nlohmann::json& object, Memory& memory,
                                       ReconcileResult& result) {
@@ -516,18 +534,120 @@ ReconcileResult TierReconciler::Reconcile(const TierKey& key) {
         if (auto why = deps_.departure_of(pod.node_name)) leaving_nodes[pod.node_name] = *why;
       }
     }
+    // The conditions and canary before this pass are the ones this process
+    // last wrote, when it wrote any: the cached tier may not show that write
+    // yet, and a transition Event (RolloutCompleted) must be recorded once,
+    // not again on every pass until the cache catches up (seen in CI: a
+    // rollout counted three times in baton_rollouts_total).
+    const api::TierStatus previous =
+        memory.last_status.is_object() ? memory.last_status.get<api::TierStatus>() : tier->status;
+
+    // A canary rolled back from the spec's revision (docs/canary.md): the
+    // tier rolls to its current revision's template, kept in its
+    // ControllerRevision, until the spec changes. Without that template
+    // nothing may roll, or the tier would go on to the revision it left.
+    const std::string spec_revision =
+        rollout::revisionHash(tier->spec.pod_template, tier->status.collision_count);
+    const auto previous_canary = CanaryRecordOf(previous.canary);
+    bool stable_template_missing = false;
+    if (previous_canary && previous_canary->rollback &&
+        previous_canary->rollback->revision == spec_revision) {
+      if (auto stable = StableTemplate(key, *tier, memory)) {
+        tier->spec.pod_template = std::move(*stable);
+      } else {
+        stable_template_missing = true;
+      }
+    }
     auto state = Observe(*tier, owned, readings, memory.readings, now, leaving_nodes);
+    rollout::CanaryPolicy canary_policy;
+    if (tier->spec.rollout.canary) canary_policy = CanaryPolicyOf(*tier->spec.rollout.canary);
+    const auto canary_record =
+        rollout::canaryInForce(canary_policy, previous_canary, state.policy, spec_revision);
+    if (canary_record) {
+      state.policy.partition =
+          rollout::canaryPartition(canary_policy, *canary_record, state.policy);
+    }
+    // Held as if paused (nothing created, no drain started), but status must
+    // not say the spec paused it: the canary's message says why.
+    if (stable_template_missing) state.policy.paused = true;
     auto plan = rollout::planRollout(state);
+    state.policy.paused = tier->spec.rollout.paused;
+
+    std::optional<rollout::CanaryView> canary_view;
+    std::vector<rollout::PlannedEvent> canary_events;
+    if (canary_record) {
+      rollout::CanaryInput in;
+      in.canary = &canary_policy;
+      in.record = *canary_record;
+      in.policy = &state.policy;
+      in.pods = &state.pods;
+      in.readings = &state.readings;
+      in.step_reached = plan.assessment.complete;
+      in.requests = CanaryRequestsOf(*tier);
+      in.now = now;
+      if (canary_policy.prometheus && canary_record->state != rollout::CanaryState::RolledBack) {
+        if (memory.canary_metric_revision != canary_record->revision) {
+          memory.canary_metric.reset();
+          memory.canary_metric_due.reset();
+          memory.canary_metric_revision = canary_record->revision;
+        }
+        if (memory.canary_metric_due && *memory.canary_metric_due <= now) {
+          rollout::MetricReading reading;
+          if (deps_.canary_metric) {
+            const auto sample =
+                deps_.canary_metric(*tier, canary_record->revision, state.policy.current_revision);
+            reading = {sample.known, sample.value, sample.error, deps_.now()};
+          } else {
+            reading.error = "no Prometheus configured (baton-operator --prometheus-url)";
+            reading.read_at = now;
+          }
+          memory.canary_metric = reading;
+        }
+        in.metric = memory.canary_metric;
+      }
+      auto outcome = rollout::advanceCanary(in);
+      memory.canary_metric_due = outcome.metric_due_at;
+      if (outcome.metric_due_at) EarliestRequeue(result, *outcome.metric_due_at);
+      if (outcome.requeue_at) EarliestRequeue(result, *outcome.requeue_at);
+      if (outcome.persist_first) {
+        // A step passed or a rollback: on record before any pod moves for it.
+        // This plan was made for the step before: whether it was complete
+        // says nothing about the next one (nor may it finish the rollout).
+        plan.actions.clear();
+        plan.assessment.complete = false;
+        std::erase_if(plan.events, [](const auto& e) { return e.after_action.has_value(); });
+        EarliestRequeue(result, now + std::chrono::milliseconds(100));
+      }
+      if (stable_template_missing) {
+        outcome.message += "; the template of revision " + state.policy.current_revision +
+                           " is not in any ControllerRevision of the tier: nothing rolls";
+      }
+      const auto steps = static_cast<std::int32_t>(canary_policy.steps.size());
+      const std::int32_t step_replicas =
+          outcome.record.step < steps
+              ? rollout::stepReplicas(
+                    canary_policy.steps[static_cast<std::size_t>(outcome.record.step)],
+                    state.policy.replicas)
+              : state.policy.replicas;
+      canary_view = rollout::CanaryView{outcome.record, steps, step_replicas, outcome.message};
+      canary_events = std::move(outcome.events);
+    }
+    const bool canary_moving = canary_view &&
+                               canary_view->record.state != rollout::CanaryState::Complete &&
+                               canary_view->record.state != rollout::CanaryState::RolledBack;
     // Paused counts as rest: nothing moves until someone resumes (a new
     // generation, which leaves rest).
-    memory.at_rest = plan.actions.empty() &&
-                     std::all_of(plan.waits.begin(), plan.waits.end(),
-                                 [](const rollout::Wait& w) {
-                                   return w.reason == rollout::WaitReason::Paused;
-                                 }) &&
-                     std::none_of(owned.begin(), owned.end(), [](const PodView& p) {
+    memory.at_rest =
+        plan.actions.empty() &&
+        std::all_of(
+            plan.waits.begin(), plan.waits.end(),
+            [](const rollout::Wait& w) { return w.reason == rollout::WaitReason::Paused; }) &&
+        std::none_of(owned.begin(), owned.end(),
+                     [](const PodView& p) {
                        return p.Label(std::string(api::kLabelRole)) == api::kRoleDraining;
-                     });
+                     }) &&
+        // A bake reads its pods' verdicts at the poll interval.
+        !canary_moving;
     memory.rest_generation = tier->Generation();
     const bool creates = std::any_of(plan.actions.begin(), plan.actions.end(), [](const auto& a) {
       return std::holds_alternative<rollout::CreatePod>(a);
@@ -551,14 +671,7 @@ ReconcileResult TierReconciler::Reconcile(const TierKey& key) {
       // (never a requeue in the past: that would loop).
       EarliestRequeue(result, *memory.unreadable_since + *state.policy.progress_deadline);
     }
-    // The conditions before this pass are the ones this process last wrote,
-    // when it wrote any: the cached tier may not show that write yet, and a
-    // transition Event (RolloutCompleted) must be recorded once, not again on
-    // every pass until the cache catches up (seen in CI: a rollout counted
-    // three times in baton_rollouts_total).
-    const api::TierStatus previous =
-        memory.last_status.is_object() ? memory.last_status.get<api::TierStatus>() : tier->status;
-    auto status = rollout::calculateStatus(state, plan, PreviousConditions(previous));
+    auto status = rollout::calculateStatus(state, plan, PreviousConditions(previous), canary_view);
 
     for (const auto& e : plan.events) {
       if (!e.after_action) deps_.events->Record(*tier, e.warning, e.reason, e.message);
@@ -575,7 +688,7 @@ ReconcileResult TierReconciler::Reconcile(const TierKey& key) {
       // Refused in this very pass (or accepted after a refusal): the status
       // says so now rather than one pass late.
       state.create_refused = memory.create_refused;
-      status = rollout::calculateStatus(state, plan, PreviousConditions(previous));
+      status = rollout::calculateStatus(state, plan, PreviousConditions(previous), canary_view);
     }
     if (deps_.observer) {
       deps_.observer->OnPass(
@@ -609,6 +722,9 @@ ReconcileResult TierReconciler::Reconcile(const TierKey& key) {
     // refused write throws past this and the next pass sees the transition
     // again, from the last status this process did write).
     for (const auto& e : status.events) {
+      deps_.events->Record(*tier, e.warning, e.reason, e.message);
+    }
+    for (const auto& e : canary_events) {
       deps_.events->Record(*tier, e.warning, e.reason, e.message);
     }
   } catch (const StaleWrite&) {

@@ -19,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "analysis/metric_query.h"
 #include "api/tier_types.h"
 #include "controller/cluster_writer.h"
 #include "controller/controller_observer.h"
@@ -27,6 +28,7 @@
 #include "controller/sessions_cut.h"
 #include "drain/drain_client.h"
 #include "drain/drain_monitor.h"
+#include "rollout/canary.h"
 #include "rollout/plan.h"
 
 namespace baton::controller {
@@ -83,6 +85,13 @@ class TierReconciler {
     std::function<std::optional<std::string>(const std::string& node)> departure_of;
     // Metrics hook: told what each pass saw and did. May be null.
     RolloutObserver* observer = nullptr;
+    // The tier's canary query (spec.rollout.canary.analysis.prometheus),
+    // expanded for the canary's and the stable revision and sent to the
+    // operator's Prometheus. Unset: no Prometheus configured (the signal
+    // stays Unknown and the bake waits, saying so).
+    std::function<analysis::MetricSample(const api::Tier&, const std::string& revision,
+                                         const std::string& stable_revision)>
+        canary_metric;
   };
 
   TierReconciler(Deps deps, ReconcilerOptions options = {});
@@ -136,6 +145,14 @@ class TierReconciler {
     int64_t rest_generation = 0;
     // Since when the plan has waited on NoReadableCandidate (unset when not).
     std::optional<std::chrono::system_clock::time_point> unreadable_since;
+    // The canary's latest Prometheus answer (for canary_metric_revision) and
+    // when the next query is due.
+    std::optional<rollout::MetricReading> canary_metric;
+    std::string canary_metric_revision;
+    std::optional<std::chrono::system_clock::time_point> canary_metric_due;
+    // A rolled-back tier's stable template (from its ControllerRevision), by hash.
+    std::string stable_template_hash;
+    nlohmann::json stable_template;
   };
 
   // ClusterWriter::ApplyOwned that turns ForeignObject into a reported
@@ -162,6 +179,11 @@ class TierReconciler {
                            const std::string& update_hash, Memory& memory);
   // Applies the Service and PodDisruptionBudget when they changed.
   void ApplyOwnedObjects(const api::Tier& tier, Memory& memory, ReconcileResult& result);
+  // The template a tier rolled back from spec_revision creates pods from:
+  // its current revision's, read once from the ControllerRevision. nullopt
+  // when it cannot be found (then nothing rolls: see Reconcile).
+  std::optional<nlohmann::json> StableTemplate(const TierKey& key, const api::Tier& tier,
+                                               Memory& memory);
   void Wrote(std::string_view write) const {
     if (deps_.after_write) deps_.after_write(write);
   }

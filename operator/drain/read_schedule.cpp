@@ -156,7 +156,8 @@ bool ReadSchedule::Differs(const std::optional<DrainReading>& a, const DrainRead
   if (!a) return true;
   if (a->known != b.known) return true;
   if (!b.known) return a->error != b.error;
-  return a->sessions != b.sessions || a->state != b.state || a->instance_id != b.instance_id;
+  return a->sessions != b.sessions || a->state != b.state || a->instance_id != b.instance_id ||
+         a->verdict != b.verdict;  // a canary bake fails on a verdict turning unhealthy
 }
 
 bool ReadSchedule::Answer(const std::string& key, uint64_t generation, DrainReading reading,

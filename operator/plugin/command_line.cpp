@@ -74,6 +74,12 @@ std::variant<Invocation, int> ParseCommandLine(int argc, const char* const* argv
   add_tier(app.add_subcommand("resume", "clear spec.rollout.paused"));
   add_tier(app.add_subcommand("restart", "set spec.rollout.restartAt to now: replace every pod"));
   add_tier(app.add_subcommand("undo", "go back to the previous revision's pod template"));
+  auto* promote = app.add_subcommand(
+      "promote", "pass the canary's current step (its bake or its promotion gate)");
+  add_tier(promote);
+  promote->add_flag("--full", inv.full, "pass every canary step left");
+  add_tier(app.add_subcommand("abort",
+                              "roll the canary back through the drain, as if a signal had failed"));
   auto* skip =
       app.add_subcommand("skip-drain", "end one pod's drain now (the operator deletes it)");
   skip->add_option("POD", inv.target, "the draining pod")->required();

@@ -11,13 +11,15 @@
 namespace baton::plugin {
 
 struct Invocation {
-  std::string command;  // status, get, pause, resume, restart, undo, skip-drain, drain
-  std::string target;   // the tier's name, or the pod's for skip-drain and drain
-  std::string kind;     // relaytier|sessiontier|businesstier; empty: find it
-  std::string ns;       // empty: the kubeconfig context's namespace
+  // status, get, pause, resume, restart, undo, promote, abort, skip-drain, drain
+  std::string command;
+  std::string target;  // the tier's name, or the pod's for skip-drain and drain
+  std::string kind;    // relaytier|sessiontier|businesstier; empty: find it
+  std::string ns;      // empty: the kubeconfig context's namespace
   std::string kubeconfig;
   std::string context;
   bool watch = false;
+  bool full = false;                                 // promote --full
   std::optional<std::chrono::milliseconds> timeout;  // status --watch; none: wait for ever
 };
 

@@ -1,5 +1,6 @@
 #include "plugin/status_watch.h"
 
+#include <algorithm>
 #include <chrono>
 
 #include "api/contract.h"
@@ -27,6 +28,34 @@ std::string DrainingPart(const nlohmann::json& d) {
            rollout::formatDuration(std::chrono::seconds(d["etaSeconds"].get<std::int64_t>()));
   }
   if (d.value("timedOut", false)) out += ", timed out";
+  return out;
+}
+
+// "canary step 1/2 Baking, ends 2026-12-07T23:40:00Z; PodHealth Passing,
+// WorkloadVerdict Passing, Prometheus Passing 0.002"
+std::string CanaryPart(const nlohmann::json& c) {
+  const std::string state = c.value("state", std::string("?"));
+  std::string out = "canary " + c.value("revision", std::string("?")) + " step " +
+                    std::to_string(std::min(c.value("step", 0) + 1, c.value("steps", 0))) + "/" +
+                    std::to_string(c.value("steps", 0)) + " " + state;
+  if (auto ends = c.find("bakeEndsAt"); ends != c.end() && ends->is_string()) {
+    out += ", bake ends " + ends->get<std::string>();
+  }
+  if (auto signals = c.find("signals"); signals != c.end() && signals->is_array()) {
+    std::string part;
+    for (const auto& s : *signals) {
+      if (!s.is_object()) continue;
+      part += (part.empty() ? "" : ", ") + s.value("name", std::string("?")) + " " +
+              s.value("status", std::string("?"));
+      const std::string value = s.value("value", std::string());
+      if (!value.empty()) part += " " + value;
+    }
+    if (!part.empty()) out += "; " + part;
+  }
+  if (auto rollback = c.find("rollback"); rollback != c.end() && rollback->is_object()) {
+    out += "; rolled back on " + rollback->value("signal", std::string("?")) + ": " +
+           rollback->value("message", std::string());
+  }
   return out;
 }
 
@@ -61,6 +90,9 @@ StatusReading ReadStatus(const nlohmann::json& tier) {
     for (const auto& d : status[std::string(api::status_field::kDrainingPods)]) {
       r.line += " | " + DrainingPart(d);
     }
+  }
+  if (auto canary = status.find("canary"); canary != status.end() && canary->is_object()) {
+    r.line += " | " + CanaryPart(*canary);
   }
   const std::string message = status.value(std::string(api::status_field::kMessage), std::string());
   if (!message.empty() && shown != api::kPhaseProgressing) r.line += " | " + message;

@@ -10,6 +10,7 @@
 #include "api/tier_types.h"
 #include "controller/tier_resource.h"
 #include "kube/rest_client.h"
+#include "plugin/canary_requests.h"
 #include "plugin/pod_tree.h"
 #include "plugin/spec_edits.h"
 #include "plugin/status_watch.h"
@@ -149,6 +150,15 @@ int EditSpec(const Invocation& inv, kube::RestClient& client, const std::string&
     auto at = Now();
     client.Patch(resource, ns, inv.target, kube::PatchType::Merge, RestartPatch(at), PluginPatch());
     out << what << " restart requested at " << at << std::endl;
+  } else if (inv.command == "promote" || inv.command == "abort") {
+    const CanaryRequest request = inv.command == "promote" ? PromoteRequest(found.object, inv.full)
+                                                           : AbortRequest(found.object);
+    if (request.patch.is_null()) {
+      err << what << ": " << request.error << std::endl;
+      return 1;
+    }
+    client.Patch(resource, ns, inv.target, kube::PatchType::Merge, request.patch, PluginPatch());
+    out << what << ": " << request.summary << std::endl;
   } else if (inv.command == "undo") {
     kube::ListOptions selector;
     selector.label_selector = PodSelector(found);

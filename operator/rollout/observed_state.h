@@ -105,6 +105,9 @@ struct ObservedPod {
   // Running, yet no container has a process now (all waiting or terminated,
   // one in CrashLoopBackOff): it holds no session for sure.
   bool no_process = false;
+  // Container restarts so far (sum of restartCount): a canary pod that
+  // restarted at all fails its bake.
+  std::int32_t restarts = 0;
 };
 
 using api::DrainState;

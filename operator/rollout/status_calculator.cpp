@@ -154,13 +154,22 @@ DrainProgress drainProgress(std::int64_t sessions_at_start, std::int64_t session
 }
 
 StatusResult calculateStatus(const ObservedState& state, const Plan& plan,
-                             const std::vector<Condition>& previous_conditions) {
+                             const std::vector<Condition>& previous_conditions,
+                             const std::optional<CanaryView>& canary) {
   const RolloutPolicy& policy = state.policy;
   const TimePoint now = state.now;
   StatusResult result;
   TierStatus& status = result.status;
   status.observed_generation = policy.generation;
   status.update_revision = policy.update_revision;
+  status.canary = canary;
+  const CanaryState canary_state = canary ? canary->record.state : CanaryState::Complete;
+  const bool rolled_back = canary_state == CanaryState::RolledBack;
+  // A canary step reached is not the rollout complete: the current revision
+  // stays the one a rollback returns to until every step has passed.
+  const RolloutAssessment& assessment = plan.assessment;
+  const bool complete = assessment.complete && (canary_state == CanaryState::Complete ||
+                                                canary_state == CanaryState::RolledBack);
 
   std::map<std::string, std::int32_t> outdated_revisions;
   std::optional<TimePoint> newest_unavailable_update;
@@ -219,8 +228,7 @@ StatusResult calculateStatus(const ObservedState& state, const Plan& plan,
             [](const DrainingPodStatus& a, const DrainingPodStatus& b) { return a.pod < b.pod; });
   if (!status.step_started_at) status.step_started_at = newest_unavailable_update;
 
-  const RolloutAssessment& assessment = plan.assessment;
-  if (assessment.complete) {
+  if (complete) {
     status.current_revision = policy.update_revision;
   } else if (!policy.current_revision.empty()) {
     status.current_revision = policy.current_revision;
@@ -267,14 +275,19 @@ StatusResult calculateStatus(const ObservedState& state, const Plan& plan,
   const bool failing = !assessment.failing_pods.empty();
   const bool unreadable = state.unreadable_since && policy.progress_deadline &&
                           now - *state.unreadable_since >= *policy.progress_deadline;
-  const bool degraded = refused || failing || unreadable || !assessment.deadline_exceeded.empty();
-  const std::string_view degraded_reason = refused      ? reason::kFailedCreate
+  const bool degraded =
+      rolled_back || refused || failing || unreadable || !assessment.deadline_exceeded.empty();
+  const std::string_view degraded_reason = rolled_back  ? reason::kCanaryRolledBack
+                                           : refused    ? reason::kFailedCreate
                                            : failing    ? reason::kPodsFailing
                                            : unreadable ? reason::kSessionCountsUnknown
                                                         : reason::kProgressDeadlineExceeded;
   const bool drain_stalled = !assessment.timed_out_paused.empty();
   std::string stalled_message;
-  if (refused) {
+  if (rolled_back) {
+    // The rollback moves sessions back through the drain: say how far it is.
+    stalled_message = canary->message + (drains.empty() ? "" : "; " + drains);
+  } else if (refused) {
     stalled_message = "creating pod " + state.create_refused->pod +
                       " was refused by the API server: " + state.create_refused->message;
   } else if (failing) {
@@ -310,7 +323,7 @@ StatusResult calculateStatus(const ObservedState& state, const Plan& plan,
     progressing_reason = degraded_reason;
     status.message = stalled_message;
     conditions.set(api::kConditionProgressing, "False", degraded_reason, stalled_message);
-  } else if (assessment.complete) {
+  } else if (complete) {
     status.phase = api::Phase::Healthy;  // paused or not: nothing is left to do
     progressing_reason = reason::kRolloutComplete;
     status.message = std::to_string(status.updated_replicas) + " of " +
@@ -318,7 +331,9 @@ StatusResult calculateStatus(const ObservedState& state, const Plan& plan,
                      policy.update_revision;
     conditions.set(api::kConditionProgressing, "True", reason::kRolloutComplete, status.message);
   } else {
-    status.phase = (policy.paused || drain_stalled) ? api::Phase::Paused : api::Phase::Progressing;
+    const bool awaiting_promotion = canary_state == CanaryState::AwaitingPromotion;
+    status.phase = (policy.paused || drain_stalled || awaiting_promotion) ? api::Phase::Paused
+                                                                          : api::Phase::Progressing;
     bool creating = false;
     for (const Action& action : plan.actions) creating |= std::holds_alternative<CreatePod>(action);
     if (!status.draining_pods.empty()) {
@@ -342,8 +357,12 @@ StatusResult calculateStatus(const ObservedState& state, const Plan& plan,
     } else {
       progressing_reason = reason::kCreatingPod;
     }
+    if (canary_state == CanaryState::Baking) progressing_reason = reason::kCanaryBaking;
+    if (awaiting_promotion) progressing_reason = reason::kCanaryAwaitingPromotion;
     if (drain_stalled) {
       status.message = stalled_message;
+    } else if (canary && canary_state != CanaryState::Complete) {
+      status.message = canary->message + (drains.empty() ? "" : "; " + drains);
     } else if (policy.paused) {
       status.message = "paused by spec.rollout.paused" + (drains.empty() ? "" : "; " + drains);
     } else if (!drains.empty()) {
@@ -354,7 +373,8 @@ StatusResult calculateStatus(const ObservedState& state, const Plan& plan,
                            : first_wait;
     }
     // Deployment's convention: a paused rollout is neither progressing nor failing.
-    conditions.set(api::kConditionProgressing, policy.paused ? "Unknown" : "True",
+    const bool held = policy.paused || awaiting_promotion;
+    conditions.set(api::kConditionProgressing, held ? "Unknown" : "True",
                    policy.paused ? reason::kPausedBySpec : progressing_reason, status.message);
   }
 
@@ -363,6 +383,8 @@ StatusResult calculateStatus(const ObservedState& state, const Plan& plan,
                    "spec.rollout.paused is true");
   } else if (!policy.deleting && drain_stalled) {
     conditions.set(api::kConditionPaused, "True", reason::kDrainTimedOut, stalled_message);
+  } else if (!policy.deleting && !degraded && canary_state == CanaryState::AwaitingPromotion) {
+    conditions.set(api::kConditionPaused, "True", reason::kCanaryAwaitingPromotion, status.message);
   } else {
     conditions.set(api::kConditionPaused, "False", reason::kNotPaused, "");
   }
@@ -386,7 +408,7 @@ StatusResult calculateStatus(const ObservedState& state, const Plan& plan,
   if (paused_now->status == "True" &&
       (paused_before == nullptr || paused_before->status != "True")) {
     result.events.push_back(PlannedEvent{api::event::kRolloutPaused, "", paused_now->message,
-                                         paused_now->reason != reason::kPausedBySpec});
+                                         paused_now->reason == reason::kDrainTimedOut});
   } else if (paused_now->status != "True" && paused_before != nullptr &&
              paused_before->status == "True") {
     result.events.push_back(

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "rollout/canary.h"
 #include "rollout/observed_state.h"
 #include "rollout/plan.h"
 
@@ -49,6 +50,7 @@ struct TierStatus {
   std::optional<TimePoint> step_started_at;
   std::vector<DrainingPodStatus> draining_pods;
   std::vector<Condition> conditions;
+  std::optional<CanaryView> canary;
 };
 
 struct StatusResult {
@@ -58,8 +60,10 @@ struct StatusResult {
 
 // previous_conditions: status.conditions as last written, so that
 // lastTransitionTime survives when a condition's status does not change.
+// canary: the canary in force, after advanceCanary (canary_progress.h).
 StatusResult calculateStatus(const ObservedState& state, const Plan& plan,
-                             const std::vector<Condition>& previous_conditions);
+                             const std::vector<Condition>& previous_conditions,
+                             const std::optional<CanaryView>& canary = std::nullopt);
 
 // The drain rate and ETA arithmetic, exposed for tests and the plugin.
 struct DrainProgress {

@@ -53,9 +53,9 @@ def container(kind, version, directory, ready_port=None):
 
 
 def tier(kind, name, version, directory, *, replicas=2, pace=50, timeout=600,
-         deadline=120, ready_port=None, paused=False, drains=1):
+         deadline=120, ready_port=None, paused=False, drains=1, canary=None):
     c, port = container(kind, version, directory, ready_port)
-    return {
+    doc = {
         "apiVersion": "baton.dev/v1alpha1",
         "kind": kind,
         "metadata": {"name": name},
@@ -75,6 +75,9 @@ def tier(kind, name, version, directory, *, replicas=2, pace=50, timeout=600,
                         "paused": paused},
         },
     }
+    if canary:
+        doc["spec"]["rollout"]["canary"] = canary
+    return doc
 
 
 def start_load(h, kind, directory):
@@ -220,6 +223,24 @@ def capture_kind(api, kind, tmp):
                           ready_port=1))
         t = wait_for("Degraded", phase_is(c, stuck, "Degraded"), 60)
         c.save(t, "degraded-progress-deadline.yaml", "Degraded", t["status"]["message"])
+
+        # A canary (docs/canary.md): one pod of v2 waits for a promote
+        # (Suspended), then is aborted and rolled back (Degraded).
+        canary = f"{name}-canary"
+        steps = {"steps": [{"replicas": 1, "waitForPromote": True}]}
+        h.apply_tier(tier(kind, canary, "v1", h.tmp / "canary.json", canary=steps))
+        wait_for("canary tier v1 Healthy", phase_is(c, canary, "Healthy"), 90)
+        h.apply_tier(tier(kind, canary, "v2", h.tmp / "canary.json", canary=steps))
+        t = wait_for("a canary awaiting promotion", phase_is(
+            c, canary, "Paused", lambda s: (s.get("canary") or {}).get("state")
+            == "AwaitingPromotion"), 90)
+        c.save(t, "suspended-canary-awaiting-promotion.yaml", "Suspended", t["status"]["message"])
+        h.custom.patch_namespaced_custom_object(
+            "baton.dev", "v1alpha1", h.ns, c.plural, canary,
+            {"metadata": {"annotations": {"baton.dev/abort": t["status"]["canary"]["revision"]}}})
+        t = wait_for("the canary rolled back", phase_is(c, canary, "Degraded", lambda s: not s.get(
+            "drainingPods") and s.get("updatedReplicas") == 2), 90)
+        c.save(t, "degraded-canary-rolled-back.yaml", "Degraded", t["status"]["message"])
 
         c.write_tests()
     except BaseException:

@@ -182,6 +182,8 @@ def test_dashboard_configmap_carries_the_chart_dashboards():
     ("metrics.secure", "yes"),
     ("metrics.certSecret", "Not A Secret"),
     ("networkPolicy.metricsFrom", [{}]),
+    ("prometheus.url", "https://prometheus:9090"),
+    ("prometheus.url", "prometheus:9090"),
 ])
 # Helm 3 and Helm 4 check values.schema.json with different JSON Schema
 # libraries: each must refuse.
@@ -191,6 +193,16 @@ def test_schema_refuses_bad_values(key, value, major):
              check=False, binary=HELMS[major])
     assert r.returncode != 0, f"{key}={value} was accepted"
     assert "schema" in r.stderr.lower(), r.stderr
+
+
+def test_prometheus_url_reaches_the_operator_only_when_set():
+    [dep] = by_kind(render("ops", {"prometheus.url": "http://prometheus.monitoring:9090"}),
+                    "Deployment")
+    args = dep["spec"]["template"]["spec"]["containers"][0]["args"]
+    assert "--prometheus-url=http://prometheus.monitoring:9090" in args
+    [dep] = by_kind(render("ops"), "Deployment")
+    assert not [a for a in dep["spec"]["template"]["spec"]["containers"][0]["args"]
+                if a.startswith("--prometheus-url")]
 
 
 def test_node_evacuation_reads_nodes_and_can_be_turned_off():

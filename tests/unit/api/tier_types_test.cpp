@@ -79,7 +79,7 @@ Tier FullTier() {
   tier.spec.drain =
       DrainSpec{8081, "/v1/drain",        10,  2,
                 900,  OnTimeout::Proceed, 250, DrainAuth{DrainAuthType::ServiceAccountToken}};
-  tier.spec.rollout = RolloutSpec{2, 1, 3, true, 1, 5, 120, "2026-01-02T03:04:05Z"};
+  tier.spec.rollout = RolloutSpec{2, 1, 3, true, 1, 5, 120, "2026-01-02T03:04:05Z", std::nullopt};
   tier.spec.revision_history_limit = 3;
   tier.spec.serving_port = 7000;
   tier.spec.service = ServiceSpec{"NodePort", {{"chat", 7000, 7001, "TCP"}, {"q", 53, {}, "UDP"}}};
@@ -115,6 +115,21 @@ Tier FullTier() {
   tier.status.conditions = {
       {"Progressing", "True", "Draining", "draining", 7, "2026-01-02T03:04:07Z"},
       {"Paused", "True", "DrainTimedOut", "", 0, "2026-01-02T03:19:08Z"}};
+  CanarySpec canary;
+  canary.steps = {CanaryStep{2, std::nullopt, 60, false}, CanaryStep{0, 25, 0, true}};
+  canary.analysis.workload_verdict = false;
+  canary.analysis.prometheus = PrometheusCheck{"sum(x{revision=\"{{revision}}\"})", 0.5, 2.0, 15};
+  tier.spec.rollout.canary = canary;
+  tier.status.canary = CanaryStatus{
+      "abc",
+      1,
+      2,
+      1,
+      "RolledBack",
+      "2026-01-02T03:20:00Z",
+      {CanarySignal{"PodHealth", "Passing", "1 healthy", ""},
+       CanarySignal{"Prometheus", "Failing", "3", "query value 3 is above max 2"}},
+      CanaryRollback{"abc", "Prometheus", "query value 3 is above max 2", "2026-01-02T03:21:00Z"}};
   return tier;
 }
 
@@ -145,6 +160,9 @@ TEST(TierTypes, EncodesApiFieldNames) {
   EXPECT_EQ(j["status"]["drainingPods"][0]["sessionsPerSecond"], 31.25);
   EXPECT_EQ(j["status"]["drainingPods"][1], json::parse(R"({"name": "sessions-3-aaaa"})"));
   EXPECT_EQ(j["status"]["conditions"][0]["observedGeneration"], 7);
+  EXPECT_EQ(j["spec"]["rollout"]["canary"]["steps"][0]["replicas"], 2);
+  EXPECT_EQ(j["spec"]["rollout"]["canary"]["steps"][1]["replicas"], "25%");
+  EXPECT_EQ(j["status"]["canary"]["rollback"]["signal"], "Prometheus");
 }
 
 TEST(TierTypes, AllowShardCountChangeOnlyWrittenForSessionTier) {
@@ -264,6 +282,15 @@ INSTANTIATE_TEST_SUITE_P(
         BadInput{"NameNotString", "/metadata/name", 5, "metadata.name: expected a string"},
         BadInput{"GenerationString", "/metadata/generation", "3",
                  "metadata.generation: expected an integer"},
+        BadInput{"CanaryPercentOver", "/spec/rollout/canary",
+                 json{{"steps", {{{"replicas", "101%"}}}}},
+                 "spec.rollout.canary.steps[0].replicas: expected a count or 1%..100%"},
+        BadInput{"CanaryPercentText", "/spec/rollout/canary",
+                 json{{"steps", {{{"replicas", "half"}}}}},
+                 "spec.rollout.canary.steps[0].replicas: expected a count or 1%..100%"},
+        BadInput{"CanaryMaxString", "/spec/rollout/canary",
+                 json{{"steps", json::array()}, {"analysis", {{"prometheus", {{"max", "1"}}}}}},
+                 "spec.rollout.canary.analysis.prometheus.max: expected a number"},
         BadInput{"WrongKind", "/kind", "Deployment", "kind: \"Deployment\" is not a Baton tier"},
         BadInput{"WrongVersion", "/apiVersion", "baton.dev/v1",
                  "apiVersion: \"baton.dev/v1\" is not baton.dev/v1alpha1"}),

@@ -10,6 +10,7 @@
 #include <set>
 
 #include "api/contract.h"
+#include "controller/revision_history.h"
 #include "rollout/revision_hash.h"
 #include "timestamp/rfc3339.h"
 
@@ -860,6 +861,140 @@ TEST_F(TierReconcilerTest, RecordsTheUpdateTemplateAsTheNextControllerRevisionOn
   EXPECT_EQ(applied[0].body["revision"], 5);
   EXPECT_EQ(applied[0].body["data"]["spec"]["template"], Template("v2"));
   EXPECT_EQ(lists, 1);  // nothing changed between the passes: no second LIST
+}
+
+// --- canary (docs/canary.md) -------------------------------------------------------------
+
+class CanaryReconcilerTest : public TierReconcilerTest {
+ protected:
+  // Two relays rolling v1 -> v2 with one canary step of 1 pod, baked 60 s;
+  // the canary pod (relay-b-0) is up, so the step is reached.
+  void SetUpCanary() {
+    api::CanarySpec canary;
+    canary.steps.push_back(api::CanaryStep{1, std::nullopt, 60, false});
+    tier_.spec.rollout.canary = canary;
+    tier_.status.current_revision = old_rev_;
+    tier_.status.update_revision = new_rev_;
+    pods_ = {Pod("relay-a-0", old_rev_, "127.2.0.1"), Pod("relay-b-0", new_rev_, "127.2.0.2")};
+    Reading("relay-a-0", 10);
+    Reading("relay-b-0", 10);
+  }
+  std::vector<Write> WritesOf(const std::string& verb) const {
+    std::vector<Write> out;
+    for (const auto& w : writer_.writes) {
+      if (w.verb == verb) out.push_back(w);
+    }
+    return out;
+  }
+};
+
+TEST_F(CanaryReconcilerTest, AReachedStepBakesAndKeepsTheOldPod) {
+  SetUpCanary();
+  Run();
+  EXPECT_TRUE(WritesOf("create").empty()) << testing::PrintToString(writer_.Verbs());
+  EXPECT_TRUE(WritesOf("patch").empty()) << testing::PrintToString(writer_.Verbs());
+  const auto statuses = WritesOf("status");
+  ASSERT_FALSE(statuses.empty());
+  const json& status = statuses.back().body;
+  EXPECT_EQ(status["canary"]["state"], "Baking") << status.dump();
+  EXPECT_EQ(status["canary"]["bakeEndsAt"], timestamp::FormatRfc3339(kT0 + 60s));
+  EXPECT_EQ(status["currentRevision"], old_rev_);
+  EXPECT_EQ(status["phase"], "Progressing");
+  // The bake reads the pods' verdicts at the poll interval: no rest on
+  // the next pass either (a tier at rest backs its reads off to 30-60 s).
+  now_ += 1s;
+  Run();
+  EXPECT_FALSE(follower_.tracked.at("chat/relay-b-0").may_rest);
+}
+
+// The step's passing is on record before the pod it allows is created: a
+// restarted operator resumes at the next step, never back at this one.
+TEST_F(CanaryReconcilerTest, APassedStepIsWrittenToStatusBeforeAnyPodMoves) {
+  SetUpCanary();
+  tier_.status.canary = api::CanaryStatus{
+      new_rev_, 0, 1, 1, "Baking", timestamp::FormatRfc3339(kT0 - 1s), {}, std::nullopt};
+  auto result = Run();
+  EXPECT_TRUE(WritesOf("create").empty()) << testing::PrintToString(writer_.Verbs());
+  ASSERT_FALSE(WritesOf("status").empty());
+  const json status = WritesOf("status").back().body;
+  EXPECT_EQ(status["canary"]["step"], 1) << status.dump();
+  EXPECT_EQ(status["canary"]["state"], "Complete");
+  // The last step passed, but relay-a-0 is still to roll: not complete.
+  EXPECT_EQ(status["currentRevision"], old_rev_);
+  EXPECT_EQ(status["phase"], "Progressing");
+  EXPECT_EQ(std::count(events_.reasons.begin(), events_.reasons.end(),
+                       std::string(api::event::kRolloutCompleted)),
+            0);
+  EXPECT_NE(std::find(events_.reasons.begin(), events_.reasons.end(),
+                      std::string(api::event::kCanaryStepPassed)),
+            events_.reasons.end());
+  ASSERT_TRUE(result.requeue_at);
+  EXPECT_LE(*result.requeue_at, kT0 + 1s);
+  // Next pass: the rest of the tier rolls (a surge pod for relay-a-0).
+  now_ += 1s;
+  Run();
+  ASSERT_EQ(WritesOf("create").size(), 1u) << testing::PrintToString(writer_.Verbs());
+  EXPECT_EQ(WritesOf("create")[0].body["metadata"]["labels"][std::string(api::kLabelRevision)],
+            new_rev_);
+}
+
+TEST_F(CanaryReconcilerTest, AnUnhealthyVerdictRollsBackToTheStableTemplate) {
+  SetUpCanary();
+  api::Tier v1 = tier_;
+  v1.spec.pod_template = Template("v1");
+  json stored = BuildControllerRevision(v1, old_rev_, 1);
+  deps_.list_revisions = [&](const TierKey&) { return std::vector<json>{stored}; };
+  reconciler_ = std::make_unique<TierReconciler>(deps_);
+  drain::DrainReading bad = follower_.readings["chat/relay-b-0"];
+  bad.verdict = api::WorkloadVerdict{false, "dropped 31% of messages in the last 10 s"};
+  follower_.readings["chat/relay-b-0"] = bad;
+
+  Run();  // decides the rollback and writes it, nothing else
+  EXPECT_TRUE(WritesOf("create").empty()) << testing::PrintToString(writer_.Verbs());
+  const json status = WritesOf("status").back().body;
+  EXPECT_EQ(status["phase"], "Degraded") << status.dump();
+  EXPECT_EQ(status["canary"]["rollback"]["revision"], new_rev_);
+  EXPECT_EQ(status["canary"]["rollback"]["signal"], "WorkloadVerdict");
+  EXPECT_NE(std::find(events_.reasons.begin(), events_.reasons.end(),
+                      std::string(api::event::kCanaryRolledBack)),
+            events_.reasons.end());
+
+  now_ += 1s;
+  Run();  // rolls back: a v1 pod to take the canary's place
+  ASSERT_EQ(WritesOf("create").size(), 1u) << testing::PrintToString(writer_.Verbs());
+  const json pod = WritesOf("create")[0].body;
+  EXPECT_EQ(pod["metadata"]["labels"][std::string(api::kLabelRevision)], old_rev_);
+  EXPECT_EQ(pod["spec"]["containers"][0]["image"], "relay:v1");
+  const json after = WritesOf("status").back().body;
+  EXPECT_EQ(after["updateRevision"], old_rev_) << after.dump();
+  EXPECT_EQ(after["phase"], "Degraded");
+}
+
+TEST_F(CanaryReconcilerTest, WithoutTheStableTemplateARolledBackTierRollsNowhere) {
+  SetUpCanary();
+  deps_.list_revisions = [&](const TierKey&) { return std::vector<json>{}; };
+  reconciler_ = std::make_unique<TierReconciler>(deps_);
+  tier_.status.canary =
+      api::CanaryStatus{new_rev_,
+                        0,
+                        1,
+                        1,
+                        "RolledBack",
+                        std::nullopt,
+                        {},
+                        api::CanaryRollback{new_rev_, "Abort", "aborted", "2026-11-25T09:59:00Z"}};
+  Run();
+  EXPECT_TRUE(WritesOf("create").empty()) << testing::PrintToString(writer_.Verbs());
+  EXPECT_TRUE(WritesOf("patch").empty()) << testing::PrintToString(writer_.Verbs());
+  const json status = WritesOf("status").back().body;
+  EXPECT_NE(status["message"].get<std::string>().find("is not in any ControllerRevision"),
+            std::string::npos)
+      << status.dump();
+  for (const auto& c : status["conditions"]) {
+    if (c["type"] == "Paused") {
+      EXPECT_EQ(c["status"], "False") << c.dump();
+    }
+  }
 }
 
 }  // namespace

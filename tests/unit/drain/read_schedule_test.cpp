@@ -121,6 +121,25 @@ TEST(ReadScheduleTest, AnAnswerAfterStalenessIsNewsEvenIfTheCountIsTheSame) {
   EXPECT_TRUE(schedule.Latest("ns/p", kT0 + 26s)->known);
 }
 
+// A canary bake fails on the workload's verdict (docs/canary.md): a verdict
+// turning unhealthy with the count unchanged must wake the tier.
+TEST(ReadScheduleTest, AVerdictChangeIsNewsEvenIfTheCountIsTheSame) {
+  ReadSchedule schedule;
+  FollowSpec spec = Spec("h", "g");
+  spec.may_rest = false;  // a baking tier is never at rest
+  schedule.Track("ns/p", spec, kT0);
+  auto due = schedule.TakeDue(kT0);
+  EXPECT_TRUE(schedule.Answer("ns/p", due[0].generation, Known(3), kT0));
+  due = schedule.TakeDue(kT0 + 5s);
+  ASSERT_EQ(due.size(), 1u);
+  EXPECT_FALSE(schedule.Answer("ns/p", due[0].generation, Known(3), kT0 + 5s));
+  due = schedule.TakeDue(kT0 + 10s);
+  ASSERT_EQ(due.size(), 1u);
+  DrainReading unhealthy = Known(3);
+  unhealthy.verdict = api::WorkloadVerdict{false, "dropped 31% of messages"};
+  EXPECT_TRUE(schedule.Answer("ns/p", due[0].generation, unhealthy, kT0 + 10s));
+}
+
 TEST(ReadScheduleTest, DrainingPodsGoStaleAfterTwoLongPollsAndTheGrace) {
   ReadSchedule schedule;
   auto spec = Spec("h", "g");

@@ -73,5 +73,39 @@ TEST(StatusWatch, PausedLineCarriesTheMessage) {
   EXPECT_NE(ReadStatus(t).line.find("| paused by spec"), std::string::npos);
 }
 
+TEST(StatusWatch, ShowsTheCanaryStepBakeAndSignals) {
+  auto tier = Tier(3, 3, "Progressing", 4, 1);
+  tier["status"]["canary"] = {
+      {"revision", "abc"},
+      {"step", 0},
+      {"steps", 2},
+      {"state", "Baking"},
+      {"bakeEndsAt", "2026-12-07T23:40:00Z"},
+      {"signals",
+       {{{"name", "PodHealth"}, {"status", "Passing"}, {"value", "1 healthy"}},
+        {{"name", "Prometheus"}, {"status", "Passing"}, {"value", "0.002"}}}}};
+  const auto r = ReadStatus(tier);
+  EXPECT_NE(r.line.find("canary abc step 1/2 Baking, bake ends 2026-12-07T23:40:00Z; PodHealth "
+                        "Passing 1 healthy, Prometheus Passing 0.002"),
+            std::string::npos)
+      << r.line;
+  EXPECT_EQ(r.outcome, WatchOutcome::Continue);
+}
+
+TEST(StatusWatch, ARolledBackCanaryIsDegradedAndSaysWhy) {
+  auto tier = Tier(3, 3, "Degraded", 4, 4);
+  tier["status"]["canary"] = {
+      {"revision", "abc"},
+      {"step", 0},
+      {"steps", 2},
+      {"state", "RolledBack"},
+      {"rollback", {{"signal", "WorkloadVerdict"}, {"message", "unhealthy: pod p: dropped 31%"}}}};
+  const auto r = ReadStatus(tier);
+  EXPECT_EQ(r.outcome, WatchOutcome::Degraded);
+  EXPECT_NE(r.line.find("rolled back on WorkloadVerdict: unhealthy: pod p: dropped 31%"),
+            std::string::npos)
+      << r.line;
+}
+
 }  // namespace
 }  // namespace baton::plugin

@@ -464,5 +464,74 @@ TEST(StatusCalculatorKstatus, ReconcilingTransitionKeepsItsTimeOnlyWhileStatusHo
             kNow + seconds(60));
 }
 
+// --- canary ------------------------------------------------------------------------------
+
+// 4 relays, one of them at "new": the first canary step (1 pod) is reached.
+ObservedState canaryStepReached() {
+  ObservedState s = relayTier();
+  s.policy.partition = 3;  // as canaryPartition sets it for a 1-pod step
+  addServing(s, "old-1", "old", 100);
+  addServing(s, "old-2", "old", 100);
+  addServing(s, "old-3", "old", 100);
+  addServing(s, "new-0", "new", 100);
+  return s;
+}
+
+CanaryView canaryIn(CanaryState state, std::string message) {
+  CanaryView view;
+  view.record.revision = "new";
+  view.record.state = state;
+  view.steps = 2;
+  view.step_replicas = 1;
+  view.message = std::move(message);
+  return view;
+}
+
+TEST(StatusCalculator, ABakingCanaryStepIsNotACompleteRollout) {
+  ObservedState s = canaryStepReached();
+  const Plan plan = planRollout(s);
+  ASSERT_TRUE(plan.assessment.complete);  // under the canary's partition
+  auto r =
+      calculateStatus(s, plan, {}, canaryIn(CanaryState::Baking, "canary step 1 of 2: baking"));
+  EXPECT_EQ(r.status.phase, api::Phase::Progressing);
+  EXPECT_EQ(r.status.current_revision, "old");  // what a rollback returns to
+  EXPECT_EQ(r.status.message, "canary step 1 of 2: baking");
+  EXPECT_EQ(conditionOf(r.status, api::kConditionReconciling).status, "True");
+  EXPECT_EQ(conditionOf(r.status, api::kConditionReconciling).reason, api::reason::kCanaryBaking);
+  EXPECT_EQ(conditionOf(r.status, api::kConditionReady).status, "False");
+  ASSERT_TRUE(r.status.canary);
+  EXPECT_THAT(eventReasons(r), ::testing::Not(::testing::Contains(api::event::kRolloutCompleted)));
+}
+
+TEST(StatusCalculator, ACanaryAwaitingPromotionIsPausedWithoutAWarning) {
+  ObservedState s = canaryStepReached();
+  auto r = calculateStatus(s, planRollout(s), {},
+                           canaryIn(CanaryState::AwaitingPromotion, "waiting for promote"));
+  EXPECT_EQ(r.status.phase, api::Phase::Paused);
+  EXPECT_EQ(conditionOf(r.status, api::kConditionPaused).reason,
+            api::reason::kCanaryAwaitingPromotion);
+  EXPECT_EQ(conditionOf(r.status, api::kConditionStalled).status, "False");
+  ASSERT_EQ(r.events.size(), 1u);
+  EXPECT_EQ(r.events[0].reason, api::event::kRolloutPaused);
+  EXPECT_FALSE(r.events[0].warning);
+}
+
+TEST(StatusCalculator, ARolledBackCanaryIsDegradedAndStalledEvenOnceBackOnTheOldRevision) {
+  ObservedState s = relayTier();
+  s.policy.update_revision = "old";  // the controller rolls to the stable template
+  for (const char* name : {"old-0", "old-1", "old-2", "old-3"}) addServing(s, name, "old", 100);
+  CanaryView view = canaryIn(CanaryState::RolledBack,
+                             "canary of revision new rolled back: WorkloadVerdict unhealthy");
+  view.record.rollback = CanaryRollbackRecord{"new", "WorkloadVerdict", "unhealthy", kNow};
+  auto r = calculateStatus(s, planRollout(s), {}, view);
+  EXPECT_EQ(r.status.phase, api::Phase::Degraded);
+  EXPECT_EQ(r.status.current_revision, "old");
+  EXPECT_EQ(r.status.message, view.message);
+  EXPECT_EQ(conditionOf(r.status, api::kConditionStalled).status, "True");
+  EXPECT_EQ(conditionOf(r.status, api::kConditionStalled).reason, api::reason::kCanaryRolledBack);
+  EXPECT_EQ(conditionOf(r.status, api::kConditionReconciling).status, "False");
+  EXPECT_EQ(conditionOf(r.status, api::kConditionReady).status, "False");
+}
+
 }  // namespace
 }  // namespace baton::rollout

@@ -5,7 +5,9 @@
 -- (tests/argocd checks).
 --
 -- pause and resume set spec.rollout.paused, restart sets
--- spec.rollout.restartAt, as `kubectl baton pause|resume|restart` do.
+-- spec.rollout.restartAt, as `kubectl baton pause|resume|restart` do;
+-- promote and abort, offered while a canary is under way, set the
+-- baton.dev/promote and baton.dev/abort annotations (docs/canary.md).
 -- Only the base library is used, so it runs from argocd-cm as it is.
 local actions = {}
 
@@ -16,5 +18,13 @@ end
 actions["pause"] = {["disabled"] = paused}
 actions["resume"] = {["disabled"] = not paused}
 actions["restart"] = {}
+
+local canaryUnderWay = false
+if type(obj.status) == "table" and type(obj.status.canary) == "table" then
+  local state = obj.status.canary.state
+  canaryUnderWay = state == "Scaling" or state == "Baking" or state == "AwaitingPromotion"
+end
+actions["promote"] = {["disabled"] = not canaryUnderWay}
+actions["abort"] = {["disabled"] = not canaryUnderWay}
 
 return actions
