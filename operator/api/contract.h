@@ -162,6 +162,7 @@ inline constexpr std::string_view kMessage = "message";
 inline constexpr std::string_view kStepStartedAt = "stepStartedAt";
 inline constexpr std::string_view kDrainingPods = "drainingPods";
 inline constexpr std::string_view kConditions = "conditions";
+inline constexpr std::string_view kCanary = "canary";
 }  // namespace status_field
 
 // --- Phases (status.phase) ----------------------------------------------------------
