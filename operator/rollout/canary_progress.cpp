@@ -31,8 +31,8 @@ void rollBack(CanaryOutcome& out, const CanaryInput& in, const SignalReading& si
   out.record.rollback =
       CanaryRollbackRecord{in.record.revision, signal.name, std::move(message), in.now};
   out.persist_first = true;
-  out.message = "canary of revision " + in.record.revision + " rolled back: " + signal.name + " " +
-                out.record.rollback->message;
+  out.message = "canary of revision " + in.record.revision + " rolled back on " + signal.name +
+                ": " + out.record.rollback->message;
   out.events.push_back(PlannedEvent{event::kCanaryRolledBack, "", out.message, true});
 }
 
@@ -60,8 +60,8 @@ CanaryOutcome advanceCanary(const CanaryInput& in) {
   CanaryRecord& record = out.record;
   const auto total = static_cast<std::int32_t>(in.canary->steps.size());
   if (record.state == CanaryState::RolledBack) {
-    out.message = "canary of revision " + record.revision +
-                  " rolled back: " + record.rollback->signal + " " + record.rollback->message;
+    out.message = "canary of revision " + record.revision + " rolled back on " +
+                  record.rollback->signal + ": " + record.rollback->message;
     return out;
   }
   if (record.state == CanaryState::Complete || record.step >= total) {

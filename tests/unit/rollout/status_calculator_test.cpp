@@ -521,7 +521,7 @@ TEST(StatusCalculator, ARolledBackCanaryIsDegradedAndStalledEvenOnceBackOnTheOld
   s.policy.update_revision = "old";  // the controller rolls to the stable template
   for (const char* name : {"old-0", "old-1", "old-2", "old-3"}) addServing(s, name, "old", 100);
   CanaryView view = canaryIn(CanaryState::RolledBack,
-                             "canary of revision new rolled back: WorkloadVerdict unhealthy");
+                             "canary of revision new rolled back on WorkloadVerdict: unhealthy");
   view.record.rollback = CanaryRollbackRecord{"new", "WorkloadVerdict", "unhealthy", kNow};
   auto r = calculateStatus(s, planRollout(s), {}, view);
   EXPECT_EQ(r.status.phase, api::Phase::Degraded);
