@@ -38,14 +38,20 @@ def test_argocd_health_checks():
     for kind in KINDS:
         line = re.search(rf"^  baton\.dev/{kind}/actions +(\d+) cases \((.*)\): ok$", summary, re.M)
         assert line, f"{kind} actions missing from the summary:\n{output}"
-        actions = ("pause", "resume", "restart") + (("scale",) if kind != "SessionTier" else ())
+        actions = ("pause", "resume", "restart", "promote", "abort") + \
+            (("scale",) if kind != "SessionTier" else ())
         for action in ("discovery",) + actions:
             assert re.search(rf"\b{action} [1-9]", line.group(2)), \
                 f"no {action} case for {kind}:\n{output}"
-        # Discovery says resume is disabled unless paused, pause when paused.
+        # Discovery says resume is disabled unless paused, pause when paused,
+        # promote and abort only while a canary is under way.
         assert re.search(rf"^ok   baton\.dev/{kind}/actions discovery testdata/tier\.yaml: "
-                         r"pause enabled, restart enabled, resume disabled", run.stdout, re.M), output
+                         r"abort disabled, pause enabled, promote disabled, restart enabled, "
+                         r"resume disabled", run.stdout, re.M), output
         assert re.search(rf"^ok   baton\.dev/{kind}/actions discovery testdata/tier-paused\.yaml: "
-                         r"pause disabled, restart enabled, resume enabled", run.stdout, re.M), output
+                         r"abort disabled, pause disabled, promote disabled, restart enabled, "
+                         r"resume enabled", run.stdout, re.M), output
+        assert re.search(rf"^ok   baton\.dev/{kind}/actions discovery testdata/tier-canary\.yaml: "
+                         r"abort enabled, pause enabled, promote enabled", run.stdout, re.M), output
     closing = re.search(r"^(\d+) passed, (\d+) failed$", run.stdout, re.M)
     assert closing and int(closing.group(1)) > 0 and closing.group(2) == "0", output
