@@ -68,6 +68,11 @@ bool DrainHttpServer::Authorized(const httplib::Request& req, httplib::Response&
   return false;
 }
 
+nlohmann::json DrainHttpServer::Status(DrainSnapshot s) const {
+  if (options_.verdict) s.verdict = options_.verdict();
+  return ToJson(s);
+}
+
 void DrainHttpServer::Route() {
   const std::string& base = options_.base_path;
   server_.Get(base, [this](const httplib::Request& req, httplib::Response& res) {
@@ -81,7 +86,7 @@ void DrainHttpServer::Route() {
     }
     poll.wait = std::chrono::milliseconds(wait_ms.value_or(0));
     DrainSnapshot snapshot = poll.wait.count() > 0 ? state_.Wait(poll) : state_.Read();
-    Reply(res, 200, ToJson(snapshot));
+    Reply(res, 200, Status(snapshot));
   });
   server_.Post(base + "/start", [this](const httplib::Request& req, httplib::Response& res) {
     if (!Authorized(req, res)) return;
@@ -103,14 +108,20 @@ void DrainHttpServer::Route() {
         parsed.request->pace);
     std::fflush(stdout);
     state_.WaitApplied(s.generation, std::chrono::seconds(2));
-    Reply(res, 200, ToJson(state_.Read()));
+    Reply(res, 200, Status(state_.Read()));
   });
   server_.Post(base + "/cancel", [this](const httplib::Request& req, httplib::Response& res) {
     if (!Authorized(req, res)) return;
     DrainSnapshot s = state_.Cancel();
     state_.WaitApplied(s.generation, std::chrono::seconds(2));
-    Reply(res, 200, ToJson(state_.Read()));
+    Reply(res, 200, Status(state_.Read()));
   });
+  if (options_.metrics) {
+    server_.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
+      res.status = 200;
+      res.set_content(options_.metrics(), "text/plain; version=0.0.4; charset=utf-8");
+    });
+  }
 }
 
 bool DrainHttpServer::SetUpAuthentication() {
@@ -158,6 +169,10 @@ int DrainHttpServer::Start() {
   if (!IsPlainPath(options_.base_path)) {
     error_ =
         "drain base path must look like /a/b (letters, digits, - and _): " + options_.base_path;
+    return -1;
+  }
+  if (options_.metrics && options_.base_path == "/metrics") {
+    error_ = "drain base path /metrics is taken by the metrics endpoint";
     return -1;
   }
   if (!SetUpAuthentication()) return -1;

@@ -2,6 +2,7 @@
 
 #include <httplib.h>
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -21,6 +22,12 @@ struct DrainServerOptions {
   // Who may call: a static token, TokenReview, or (explicitly) anyone.
   // Start() refuses an endpoint that names none (drain_auth_choice.h).
   DrainAuthFlags auth;
+  // Set by the workload, not by flags. `verdict`: asked on every status
+  // answer (unset or nullopt: no verdict field). `metrics`: the body of an
+  // unauthenticated `GET /metrics` in Prometheus text format (unset: no
+  // such route); read-only counters, so no token is asked for.
+  std::function<std::optional<WorkloadVerdict>()> verdict;
+  std::function<std::string()> metrics;
 };
 
 // Serves the drain contract (docs/drain-protocol.md) for one DrainState on
@@ -44,6 +51,8 @@ class DrainHttpServer {
   // Sets up token_ or reviewer_ as the flags ask; false with error_ set.
   bool SetUpAuthentication();
   bool Authorized(const httplib::Request& req, httplib::Response& res) const;
+  // The status object of `s`, with the workload's verdict when it gives one.
+  nlohmann::json Status(DrainSnapshot s) const;
 
   DrainState& state_;
   DrainServerOptions options_;

@@ -17,6 +17,10 @@ nlohmann::json ToJson(const DrainSnapshot& s) {
                       {"sessions", s.sessions},
                       {"state", s.StateName()}};
   if (s.capacity) j["capacity"] = *s.capacity;
+  if (s.verdict) {
+    j["verdict"] = {{"healthy", s.verdict->healthy}};
+    if (!s.verdict->reason.empty()) j["verdict"]["reason"] = s.verdict->reason;
+  }
   if (s.drain) {
     nlohmann::json d = {{"pace", s.drain->pace},
                         {"deadline", FormatRfc3339(s.drain->deadline)},

@@ -15,6 +15,14 @@ namespace baton::examples {
 inline constexpr const char* kDrainProtocol = "baton.dev/drain/v1";
 inline constexpr std::chrono::milliseconds kMaxLongPoll{30000};
 
+// The status object's optional `verdict`: the workload's own opinion of its
+// health, which a canary bake in Baton fails on when unhealthy.
+struct WorkloadVerdict {
+  bool healthy = true;
+  std::string reason;
+  bool operator==(const WorkloadVerdict&) const = default;
+};
+
 struct DrainSnapshot {
   std::string instance_id;
   std::string version;
@@ -22,7 +30,8 @@ struct DrainSnapshot {
   // Sessions this process can hold (the contract's optional `capacity`);
   // nullopt: not reported.
   std::optional<long> capacity;
-  std::optional<DrainRequest> drain;  // set while draining
+  std::optional<DrainRequest> drain;       // set while draining
+  std::optional<WorkloadVerdict> verdict;  // nullopt: none reported
   std::chrono::system_clock::time_point started_at;
   std::uint64_t generation = 0;  // bumps on every start/cancel/parameter change
 

@@ -28,9 +28,11 @@ std::string Errno(const char* what) {
 
 }  // namespace
 
-RelayServer::RelayServer(RelayOptions options, DrainState& drain)
+RelayServer::RelayServer(RelayOptions options, DrainState& drain, RelaySignals& signals)
     : options_(std::move(options)),
       drain_(drain),
+      signals_out_(signals),
+      dropper_(options_.drop_message_share),
       handover_(std::hash<std::string>{}(options_.instance_id)) {
   if (!options_.directory_path.empty()) directory_.emplace(options_.directory_path);
 }
@@ -100,6 +102,7 @@ int RelayServer::Listen() {
   ev.data.u64 = kSignalTag;
   epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, signals_.get(), &ev);
   if (!OpenListener()) return -1;
+  listening_since_ = std::chrono::steady_clock::now();
   return bound_port_;
 }
 
@@ -112,6 +115,10 @@ void RelayServer::AcceptSome() {
     }
     UniqueFd fd(accept4(listener_.get(), nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC));
     if (!fd.valid()) return;  // EAGAIN, or a transient error the next turn retries
+    if (Refusing(std::chrono::steady_clock::now())) {
+      ++turn_counts_.refused;
+      continue;  // fd closes here: accepted, then closed at once
+    }
     int one = 1;
     setsockopt(fd.get(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
     auto c = std::make_unique<Connection>();
@@ -124,6 +131,17 @@ void RelayServer::AcceptSome() {
     connections_.emplace(c->id, std::move(c));
     ++not_logged_in_;
   }
+}
+
+bool RelayServer::Refusing(std::chrono::steady_clock::time_point now) {
+  if (refusing_) return true;
+  if (!options_.refuse_sessions_after || now - listening_since_ < *options_.refuse_sessions_after)
+    return false;
+  refusing_ = true;
+  signals_out_.SetRefusing();
+  std::printf("relay: refusing new sessions (--refuse-sessions-after-seconds)\n");
+  std::fflush(stdout);
+  return true;
 }
 
 void RelayServer::UpdateInterest(Connection& c) {
@@ -199,6 +217,12 @@ void RelayServer::OnLine(Connection& c, const std::string& line) {
       Queue(c, chat::FormatNack(send->seq, "not-here"));
       return;
     }
+    if (dropper_.Next()) {
+      // The defect on purpose: the sender is told it was delivered.
+      ++turn_counts_.dropped;
+      Queue(c, chat::FormatAck(send->seq));
+      return;
+    }
     // ACK only once the delivery sits in the recipient's ordered output:
     // MOVE is queued behind it and the socket is flushed before it closes.
     Queue(*recipient, chat::FormatDeliver(c.user, send->seq, send->text));
@@ -206,6 +230,7 @@ void RelayServer::OnLine(Connection& c, const std::string& line) {
       Queue(c, chat::FormatNack(send->seq, "recipient-gone"));
       return;
     }
+    ++turn_counts_.relayed;
     Queue(c, chat::FormatAck(send->seq));
     return;
   }
@@ -468,6 +493,22 @@ long RelayServer::Run() {
       Close(id);
     }
     drain_.SetSessions(Sessions());
+    Refusing(now);  // the verdict turns unhealthy on time, not at the next connection
+    if (!turn_counts_.empty()) {
+      signals_out_.Add(turn_counts_, now);
+      turn_counts_ = {};
+    }
+    if (options_.exit_after && now - listening_since_ >= *options_.exit_after) {
+      long held = Sessions();
+      std::printf("relay: exiting with code 1 (--exit-after-seconds) with %ld sessions\n", held);
+      std::fflush(stdout);
+      exited_on_purpose_ = true;
+      CloseListener();
+      connections_.clear();
+      not_logged_in_ = 0;
+      users_.clear();
+      return held;
+    }
   }
 }
 

@@ -11,8 +11,11 @@
 #include <unordered_map>
 
 #include "drain_state.h"
+#include "event_window.h"
 #include "handover_choice.h"
 #include "line_splitter.h"
+#include "message_dropper.h"
+#include "relay_signals.h"
 #include "serving_directory.h"
 #include "token_bucket.h"
 #include "unique_fd.h"
@@ -38,6 +41,13 @@ struct RelayOptions {
   // stays here (counted) instead of being sent to a full relay. Without it,
   // MOVE carries the drain's successor hint.
   std::string directory_path;
+  // Deliberate defects, so that tests have a real bad version (all off by
+  // default): the share of messages acknowledged but never delivered; when,
+  // after Listen, every new connection starts being closed at once; when,
+  // after Listen, the process stops with exit code 1 (a crash loop).
+  double drop_message_share = 0;
+  std::optional<std::chrono::milliseconds> refuse_sessions_after;
+  std::optional<std::chrono::milliseconds> exit_after;
 };
 
 // The relay's session side: one epoll loop holding every client TCP session
@@ -45,7 +55,8 @@ struct RelayOptions {
 // and carrying out the drain that the DrainState asks for.
 class RelayServer {
  public:
-  RelayServer(RelayOptions options, DrainState& drain);
+  // `signals` receives the loop's counts once per turn.
+  RelayServer(RelayOptions options, DrainState& drain, RelaySignals& signals);
   ~RelayServer();
   RelayServer(const RelayServer&) = delete;
   RelayServer& operator=(const RelayServer&) = delete;
@@ -56,6 +67,8 @@ class RelayServer {
   // thread); returns the number of sessions held when the signal came.
   long Run();
   const std::string& error() const { return error_; }
+  // True when Run returned because --exit-after-seconds elapsed.
+  bool exited_on_purpose() const { return exited_on_purpose_; }
 
  private:
   enum class Phase { kConnected, kLoggedIn, kMoving, kClosing };
@@ -75,6 +88,9 @@ class RelayServer {
   bool OpenListener();
   void CloseListener();
   void AcceptSome();
+  // True from --refuse-sessions-after-seconds on; the first time, tells
+  // signals_out_ and logs it.
+  bool Refusing(std::chrono::steady_clock::time_point now);
   void OnReadable(Connection& c);
   void OnLine(Connection& c, const std::string& line);
   void Queue(Connection& c, const std::string& line);
@@ -102,6 +118,12 @@ class RelayServer {
 
   RelayOptions options_;
   DrainState& drain_;
+  RelaySignals& signals_out_;
+  MessageDropper dropper_;
+  EventCounts turn_counts_;  // this loop turn's, handed to signals_out_ at its end
+  std::chrono::steady_clock::time_point listening_since_{};
+  bool refusing_ = false;
+  bool exited_on_purpose_ = false;
   UniqueFd epoll_;
   UniqueFd listener_;
   UniqueFd signals_;

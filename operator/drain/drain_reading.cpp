@@ -1,5 +1,6 @@
 #include "drain/drain_reading.h"
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "timestamp/rfc3339.h"
@@ -25,6 +26,39 @@ std::optional<DrainState> ParseState(const std::string& s) {
   if (s == "Draining") return DrainState::Draining;
   if (s == "Drained") return DrainState::Drained;
   return std::nullopt;
+}
+
+// Control characters (newlines in an Event, say) become spaces; the cut
+// backs off over UTF-8 continuation bytes so the text stays valid UTF-8
+// (the parser has already rejected invalid UTF-8).
+std::string BoundedReason(const std::string& in) {
+  std::string out = in.substr(0, std::min(in.size(), kMaxVerdictReasonBytes));
+  if (out.size() < in.size()) {
+    auto size = out.size();
+    while (size > 0 && (static_cast<unsigned char>(in[size]) & 0xC0) == 0x80) --size;
+    out.resize(size);
+  }
+  for (char& c : out) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F) c = ' ';
+  }
+  return out;
+}
+
+// The optional verdict: {"healthy": bool, "reason": string?}. Anything else
+// is no opinion (nullopt); it never makes the reading unknown.
+std::optional<api::WorkloadVerdict> ParseVerdict(const nlohmann::json& doc) {
+  auto v = doc.find("verdict");
+  if (v == doc.end() || !v->is_object()) return std::nullopt;
+  auto healthy = v->find("healthy");
+  if (healthy == v->end() || !healthy->is_boolean()) return std::nullopt;
+  auto reason = v->find("reason");
+  if (reason != v->end() && !reason->is_string() && !reason->is_null()) return std::nullopt;
+  api::WorkloadVerdict out;
+  out.healthy = healthy->get<bool>();
+  if (reason != v->end() && reason->is_string()) {
+    out.reason = BoundedReason(reason->get_ref<const std::string&>());
+  }
+  return out;
 }
 
 }  // namespace
@@ -87,6 +121,7 @@ DrainReading ParseDrainAnswer(int http_status, std::string_view body,
                                   (*d)["startedAt"].is_string()) {
     r.drain_started_at = timestamp::ParseRfc3339((*d)["startedAt"].get<std::string>());
   }
+  r.verdict = ParseVerdict(doc);
   r.read_at = at;
   return r;
 }

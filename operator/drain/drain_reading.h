@@ -4,6 +4,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -23,6 +24,10 @@ using api::DrainReading;
 // Counts above this are refused as garbage: no process holds 2^40 sessions,
 // and a count that large is a sign of a broken or hostile endpoint.
 inline constexpr int64_t kMaxPlausibleSessions = int64_t{1} << 40;
+
+// A verdict's reason is the pod's own text and ends up in status and Events:
+// longer reasons are cut to this many bytes (at a UTF-8 character boundary).
+inline constexpr std::size_t kMaxVerdictReasonBytes = 256;
 
 // Pure: decides known/unknown from an HTTP status code and body.
 DrainReading ParseDrainAnswer(int http_status, std::string_view body,

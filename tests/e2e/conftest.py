@@ -12,6 +12,7 @@ from kubernetes import client, config
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 from harness import Harness, REPO, kubectl  # noqa: E402
+from prometheus_fixture import prometheus  # noqa: E402,F401 - the fixture, for tests to use
 
 
 def _worker_pod_cidr():

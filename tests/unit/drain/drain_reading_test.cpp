@@ -8,6 +8,9 @@
 namespace baton::drain {
 namespace {
 
+constexpr const char* kGoodServing =
+    R"({"protocol":"baton.dev/drain/v1","instanceId":"i","sessions":5,"state":"Serving"})";
+
 const auto kAt = std::chrono::system_clock::time_point{} + std::chrono::hours(1);
 
 DrainReading Parse(int code, std::string_view body) {
@@ -56,6 +59,55 @@ TEST(DrainReadingTest, DrainStartedAtIsReadWhenWellFormed) {
                             "state":"Draining","drain":{"startedAt":"yesterday"}})");
   ASSERT_TRUE(bad.known);
   EXPECT_FALSE(bad.drain_started_at);
+}
+
+std::string WithVerdict(const std::string& verdict) {
+  return std::string(R"({"protocol":"baton.dev/drain/v1","instanceId":"i","sessions":5,)") +
+         R"("state":"Serving","verdict":)" + verdict + "}";
+}
+
+TEST(DrainReadingTest, VerdictIsReadWhenWellFormed) {
+  auto bad = Parse(200, WithVerdict(R"({"healthy":false,"reason":"dropped 31% in 10 s"})"));
+  ASSERT_TRUE(bad.known) << bad.error;
+  ASSERT_TRUE(bad.verdict.has_value());
+  EXPECT_FALSE(bad.verdict->healthy);
+  EXPECT_EQ(bad.verdict->reason, "dropped 31% in 10 s");
+  auto good = Parse(200, WithVerdict(R"({"healthy":true})"));
+  ASSERT_TRUE(good.known);
+  ASSERT_TRUE(good.verdict.has_value());
+  EXPECT_TRUE(good.verdict->healthy);
+  EXPECT_EQ(good.verdict->reason, "");
+  auto none = Parse(200, kGoodServing);
+  ASSERT_TRUE(none.known);
+  EXPECT_FALSE(none.verdict);
+}
+
+TEST(DrainReadingTest, MalformedVerdictIsNoOpinionAndTheReadingStaysKnown) {
+  for (const char* bad :
+       {R"("unhealthy")", "false", "null", "[]", "{}", R"({"healthy":"false"})", R"({"healthy":0})",
+        R"({"healthy":false,"reason":42})", R"({"healthy":false,"reason":{"x":1}})"}) {
+    auto r = Parse(200, WithVerdict(bad));
+    ASSERT_TRUE(r.known) << bad;
+    EXPECT_EQ(r.sessions, 5) << bad;
+    EXPECT_FALSE(r.verdict) << bad;
+  }
+}
+
+TEST(DrainReadingTest, VerdictReasonIsBoundedAndStaysValidUtf8) {
+  // A hostile pod controls the reason; it ends up in status and Events.
+  auto long_ascii =
+      Parse(200, WithVerdict(R"({"healthy":false,"reason":")" + std::string(10000, 'x') + R"("})"));
+  ASSERT_TRUE(long_ascii.verdict.has_value());
+  EXPECT_EQ(long_ascii.verdict->reason, std::string(kMaxVerdictReasonBytes, 'x'));
+  // 255 ASCII bytes then a 3-byte character straddling the cut: the whole
+  // character goes, never half of it.
+  auto straddling = Parse(200, WithVerdict(R"({"healthy":false,"reason":")" +
+                                           std::string(255, 'a') + "\u20ac" + R"(tail"})"));
+  ASSERT_TRUE(straddling.verdict.has_value());
+  EXPECT_EQ(straddling.verdict->reason, std::string(255, 'a'));
+  auto control = Parse(200, WithVerdict(R"({"healthy":false,"reason":"line1\nline2\u0000"})"));
+  ASSERT_TRUE(control.verdict.has_value());
+  EXPECT_EQ(control.verdict->reason, "line1 line2 ");
 }
 
 TEST(DrainReadingTest, ZeroSessionsDrainedIsKnownZero) {

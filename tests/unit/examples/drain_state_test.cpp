@@ -149,5 +149,17 @@ TEST(DrainState, InstanceIdsAreLongAndDistinct) {
   EXPECT_NE(a, b);
 }
 
+TEST(DrainState, VerdictAppearsInTheStatusObjectOnlyWhenGiven) {
+  DrainState s("id", "v1");
+  DrainSnapshot snapshot = s.Read();
+  EXPECT_FALSE(ToJson(snapshot).contains("verdict"));
+  snapshot.verdict = WorkloadVerdict{false, "dropped 30.0% of 10 messages in the last 10 s"};
+  EXPECT_EQ(ToJson(snapshot)["verdict"],
+            nlohmann::json(
+                {{"healthy", false}, {"reason", "dropped 30.0% of 10 messages in the last 10 s"}}));
+  snapshot.verdict = WorkloadVerdict{true, ""};
+  EXPECT_EQ(ToJson(snapshot)["verdict"], nlohmann::json({{"healthy", true}}));
+}
+
 }  // namespace
 }  // namespace baton::examples
