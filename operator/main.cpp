@@ -12,6 +12,8 @@
 #include <stop_token>
 #include <thread>
 
+#include "analysis/prometheus_query.h"
+#include "analysis/query_template.h"
 #include "api/tier_types.h"
 #include "controller/crash_point.h"
 #include "controller/tier_controller.h"
@@ -157,6 +159,10 @@ int main(int argc, char** argv) {
                  "threads of the Kubernetes client's I/O pool (its requests are asynchronous; "
                  "cpprestsdk's default is 40)")
       ->check(CLI::Range(1, 64));
+  std::string prometheus_url;
+  app.add_option("--prometheus-url", prometheus_url,
+                 "the Prometheus canary bakes query, http://host:port[/prefix] (docs/canary.md); "
+                 "tiers cannot name their own");
   app.add_option("--serving-read-seconds", serving_read_seconds,
                  "a serving pod whose session count sits still is read every this many seconds "
                  "to twice that (jittered); while it moves, every drain.pollIntervalSeconds")
@@ -232,6 +238,32 @@ int main(int argc, char** argv) {
       if (auth.type != baton::api::DrainAuthType::ServiceAccountToken) return "";
       return drain_tokens ? drain_tokens->Token(baton::api::DrainAudienceOf(tier)) : "";
     };
+    // Canary analysis: one Prometheus, the platform's; a tier gives only
+    // its query (docs/canary.md).
+    std::unique_ptr<baton::analysis::PrometheusQuery> prometheus;
+    if (!prometheus_url.empty()) {
+      std::string error;
+      if (!baton::analysis::ParsePrometheusUrl(prometheus_url, error)) {
+        throw CLI::ValidationError("--prometheus-url", error);
+      }
+      prometheus = std::make_unique<baton::analysis::PrometheusQuery>(
+          baton::analysis::PrometheusQuery::Options{prometheus_url});
+      options.canary_metric = [&prometheus](const baton::api::Tier& tier,
+                                            const std::string& revision,
+                                            const std::string& stable) {
+        const auto& canary = tier.spec.rollout.canary;
+        if (!canary || !canary->analysis.prometheus) {
+          return baton::analysis::MetricSample{false, 0, "no query"};
+        }
+        const auto& check = canary->analysis.prometheus;
+        auto expanded = baton::analysis::ExpandQuery(
+            check->query, {tier.Namespace(), tier.Name(), revision, stable});
+        if (!expanded.query) {
+          return baton::analysis::MetricSample{false, 0, "query refused: " + expanded.error};
+        }
+        return prometheus->Query(*expanded.query);
+      };
+    }
     baton::controller::TierController controller(client, recorder, *drain_client, options);
 
     auto [maddr, mport] = SplitHostPort(metrics_address);

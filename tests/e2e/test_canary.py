@@ -4,14 +4,16 @@ through the drain, with real relays holding sessions of the load generator.
 A good v2 passes two baked steps and completes. A v3 that drops messages
 (the example relay run with --drop-message-share: real loss the load
 generator counts) is rolled back by each signal in turn: its own verdict,
-and a crash loop. Promote and abort go through the real plugin. In every
-case no session is lost and never more than one pod drains at once."""
+a Prometheus query on the real Prometheus scraping the relays, and a crash
+loop. Promote and abort go through the real plugin. In every case no
+session is lost and never more than one pod drains at once."""
 import json
 import os
 import subprocess
 import time
 
 from harness import BUILD, BoundedSampler, DrainWatcher, wait_for
+from test_kstatus import Probe, probe_path
 from tiers import DRAIN_PORT, relay_tier
 
 PLURAL, NAME = "relaytiers", "relay"
@@ -151,6 +153,12 @@ def roll_back_bad_v3(h, extra_args, signal, analysis=None, operator_args=()):
 
 def test_a_v3_that_drops_messages_is_rolled_back_on_its_own_verdict(harness):
     r, tier = roll_back_bad_v3(harness, BAD_ARGS, "WorkloadVerdict")
+    # kstatus (Flux, Helm 4 --wait) reads the rolled-back tier as Failed.
+    probe = Probe(probe_path())
+    try:
+        assert probe.judge(tier)["status"] == "Failed", tier["status"]["conditions"]
+    finally:
+        probe.close()
     assert "dropped" in tier["status"]["canary"]["rollback"]["message"], tier["status"]
     assert r["messages"]["lost"] > 0, r  # it really was bad
     assert r["sessionsLost"] == 0 and r["sessionsFailed"] == 0, r
@@ -176,12 +184,15 @@ def test_a_v3_that_drops_messages_is_rolled_back_on_a_prometheus_query(harness, 
 
 
 def test_a_crash_looping_v3_is_rolled_back_on_pod_health(harness):
-    # Its verdict would fail it too: only pod health may speak here.
-    r, tier = roll_back_bad_v3(harness, (*BAD_ARGS, "--exit-after-seconds", "4"), "PodHealth",
+    # It exits as soon as it starts, again and again: never Ready, it takes
+    # no session, and the rollback moves none (a version that crashed while
+    # holding sessions would cut them itself, before any signal could act).
+    # Its verdict is turned off: only pod health may speak here.
+    r, tier = roll_back_bad_v3(harness, (*BAD_ARGS, "--exit-after-seconds", "0"), "PodHealth",
                                analysis={"workloadVerdict": False})
-    assert "restarted" in tier["status"]["canary"]["rollback"]["message"] or \
-        "crash" in tier["status"]["canary"]["rollback"]["message"], tier["status"]
-    assert r["sessionsLost"] == 0, r
+    message = tier["status"]["canary"]["rollback"]["message"]
+    assert "restarted" in message or "crash" in message, tier["status"]
+    assert r["sessionsLost"] == 0 and r["sessionsFailed"] == 0, r
 
 
 def test_promote_and_abort_through_the_plugin(harness):
