@@ -725,6 +725,7 @@ ReconcileResult TierReconciler::Reconcile(const TierKey& key) {
       deps_.events->Record(*tier, e.warning, e.reason, e.message);
     }
     for (const auto& e : canary_events) {
+      spdlog::info("{}/{}: {}: {}", tier->Namespace(), tier->Name(), e.reason, e.message);
       deps_.events->Record(*tier, e.warning, e.reason, e.message);
     }
   } catch (const StaleWrite&) {
