@@ -16,7 +16,8 @@ def informer_binary():
     """INFORMER_MEMORY_BIN, else built (or found cached) by scripts/build-gotools."""
     d = os.environ.get("INFORMER_MEMORY_BIN")
     if not d:
-        r = subprocess.run([str(REPO / "scripts" / "build-gotools")], capture_output=True,
+        r = subprocess.run([str(REPO / "scripts" / "build-gotools"), "informer-memory"],
+                           capture_output=True,
                            text=True, timeout=1800)
         if r.returncode != 0:
             raise RuntimeError(f"scripts/build-gotools: {r.stderr[-2000:]}")

@@ -35,7 +35,8 @@ def probe_path():
     built or found in the cache by scripts/build-gotools."""
     if os.environ.get("BATON_KSTATUS_PROBE"):
         return os.environ["BATON_KSTATUS_PROBE"]
-    r = subprocess.run([str(REPO / "scripts" / "build-gotools")], capture_output=True, text=True,
+    r = subprocess.run([str(REPO / "scripts" / "build-gotools"), "kstatus-probe"],
+                       capture_output=True, text=True,
                        timeout=900)
     assert r.returncode == 0, f"scripts/build-gotools: {r.stderr}"
     m = re.search(r"^KSTATUS_PROBE_BIN=(.+)$", r.stdout, re.M)
