@@ -1,8 +1,8 @@
 #include "drain/drain_reading.h"
 
-#include <algorithm>
 #include <nlohmann/json.hpp>
 
+#include "api/bounded_text.h"
 #include "timestamp/rfc3339.h"
 
 namespace baton::drain {
@@ -29,15 +29,9 @@ std::optional<DrainState> ParseState(const std::string& s) {
 }
 
 // Control characters (newlines in an Event, say) become spaces; the cut
-// backs off over UTF-8 continuation bytes so the text stays valid UTF-8
-// (the parser has already rejected invalid UTF-8).
+// keeps the text valid UTF-8 (the parser has already rejected invalid UTF-8).
 std::string BoundedReason(const std::string& in) {
-  std::string out = in.substr(0, std::min(in.size(), kMaxVerdictReasonBytes));
-  if (out.size() < in.size()) {
-    auto size = out.size();
-    while (size > 0 && (static_cast<unsigned char>(in[size]) & 0xC0) == 0x80) --size;
-    out.resize(size);
-  }
+  std::string out = api::BoundedText(in, kMaxVerdictReasonBytes);
   for (char& c : out) {
     if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F) c = ' ';
   }
