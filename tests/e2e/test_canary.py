@@ -135,6 +135,9 @@ def roll_back_bad_v3(h, extra_args, signal, analysis=None, operator_args=()):
     h.apply_tier(canary_tier("v3", steps, replicas=3, extra_args=extra_args, analysis=analysis))
     wait_for("a v3 canary pod", lambda: "relay:v3" in live_images(h).values(), 60)
     tier = wait_rolled_back(h, signal, "relay:v1")
+    # A rollback of a canary that never took a session can be over in a few
+    # of the watcher's samples: let it judge from enough of them.
+    wait_for("20 drain-watcher samples", lambda: watcher.samples >= 20, 60)
     watcher.stop()
     watcher.assert_at_most(1)
     s = tier["status"]
