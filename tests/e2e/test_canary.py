@@ -187,11 +187,12 @@ def test_a_v3_that_drops_messages_is_rolled_back_on_a_prometheus_query(harness, 
 
 
 def test_a_crash_looping_v3_is_rolled_back_on_pod_health(harness):
-    # It exits as soon as it starts, again and again: never Ready, it takes
-    # no session, and the rollback moves none (a version that crashed while
-    # holding sessions would cut them itself, before any signal could act).
+    # A bad configuration: the relay refuses an argument and exits (code 2)
+    # before it listens, again and again. Never Ready, it takes no session,
+    # and the rollback moves none (a version that crashed while holding
+    # sessions would cut them itself, before any signal could act).
     # Its verdict is turned off: only pod health may speak here.
-    r, tier = roll_back_bad_v3(harness, (*BAD_ARGS, "--exit-after-seconds", "0"), "PodHealth",
+    r, tier = roll_back_bad_v3(harness, (*BAD_ARGS, "--no-such-flag"), "PodHealth",
                                analysis={"workloadVerdict": False})
     message = tier["status"]["canary"]["rollback"]["message"]
     assert "restarted" in message or "crash" in message, tier["status"]
